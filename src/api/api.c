@@ -1,0 +1,287 @@
+/*
+ * Health, metrics and stats endpoints.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "base/clock.h"
+#include "base/json.h"
+#include "cache/stats.h"
+
+static void
+api_health(struct http_req *r, const struct api_env *env)
+{
+	struct json_writer w;
+	struct buf out;
+
+	buf_init(&out);
+	json_writer_init(&w, &out);
+	json_obj_begin(&w);
+	json_key(&w, "status");
+	json_cstr(&w, "healthy");
+	json_key(&w, "uptime_seconds");
+	json_int(&w, clock_wall() - stats.started);
+	json_key(&w, "version");
+	json_cstr(&w, env->version);
+	json_key(&w, "mode");
+	json_cstr(&w, env->mode);
+	json_obj_end(&w);
+	if (json_writer_finish(&w) == -1 || buf_putc(&out, '\n') == -1)
+		http_reply_text(r, 500, "out of memory");
+	else
+		http_reply(r, 200, "application/json", out.data, out.len);
+	buf_release(&out);
+}
+
+static uint64_t
+api_sum(int field)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < STORE_NS_COUNT; i++)
+		n += field == 0 ? stats.tool[i].hits : stats.tool[i].misses;
+	return n;
+}
+
+int
+api_metrics_render(struct store *s, struct buf *o)
+{
+	struct store_stats st;
+	const struct store_config *cfg = store_get_config(s);
+	uint64_t hits = api_sum(0), misses = api_sum(1), cum;
+	int i, b, rc = 0;
+
+	store_get_stats(s, &st);
+#define M(...) \
+	do { \
+		if (rc == 0) \
+			rc = buf_printf(o, __VA_ARGS__); \
+	} while (0)
+	M("# HELP fabrik_cache_hits_total Cache hits.\n"
+	  "# TYPE fabrik_cache_hits_total counter\n"
+	  "fabrik_cache_hits_total %llu\n",
+	    (unsigned long long)hits);
+	M("# HELP fabrik_cache_misses_total Cache misses.\n"
+	  "# TYPE fabrik_cache_misses_total counter\n"
+	  "fabrik_cache_misses_total %llu\n",
+	    (unsigned long long)misses);
+	M("# HELP fabrik_cache_hit_ratio Hits over lookups since start.\n"
+	  "# TYPE fabrik_cache_hit_ratio gauge\n"
+	  "fabrik_cache_hit_ratio %.6f\n",
+	    hits + misses ? (double)hits / (double)(hits + misses) : 0.0);
+	M("# HELP fabrik_cache_size_bytes Bytes held by the local store.\n"
+	  "# TYPE fabrik_cache_size_bytes gauge\n"
+	  "fabrik_cache_size_bytes %llu\n",
+	    (unsigned long long)st.bytes);
+	M("# HELP fabrik_cache_max_size_bytes Configured store limit.\n"
+	  "# TYPE fabrik_cache_max_size_bytes gauge\n"
+	  "fabrik_cache_max_size_bytes %llu\n",
+	    (unsigned long long)cfg->max_size);
+	M("# HELP fabrik_cache_objects Objects in the local store.\n"
+	  "# TYPE fabrik_cache_objects gauge\n"
+	  "fabrik_cache_objects %llu\n",
+	    (unsigned long long)st.objects);
+	M("# HELP fabrik_cache_evictions_total Objects evicted for space.\n"
+	  "# TYPE fabrik_cache_evictions_total counter\n"
+	  "fabrik_cache_evictions_total %llu\n",
+	    (unsigned long long)st.evictions);
+	M("# HELP fabrik_cache_evicted_bytes_total Bytes evicted.\n"
+	  "# TYPE fabrik_cache_evicted_bytes_total counter\n"
+	  "fabrik_cache_evicted_bytes_total %llu\n",
+	    (unsigned long long)st.evicted_bytes);
+	M("# HELP fabrik_cache_expired_total Objects expired by TTL.\n"
+	  "# TYPE fabrik_cache_expired_total counter\n"
+	  "fabrik_cache_expired_total %llu\n",
+	    (unsigned long long)st.expired);
+	M("# HELP fabrik_store_integrity_drops_total Objects dropped because "
+	  "their content did not match its SHA-256.\n"
+	  "# TYPE fabrik_store_integrity_drops_total counter\n"
+	  "fabrik_store_integrity_drops_total %llu\n",
+	    (unsigned long long)st.integrity_drops);
+	M("# HELP fabrik_store_write_errors_total Failed object writes.\n"
+	  "# TYPE fabrik_store_write_errors_total counter\n"
+	  "fabrik_store_write_errors_total %llu\n",
+	    (unsigned long long)st.write_errors);
+	M("# HELP fabrik_tool_requests_total Lookups per build tool.\n"
+	  "# TYPE fabrik_tool_requests_total counter\n");
+	for (i = 1; i < STORE_NS_COUNT; i++) {
+		if (stats.tool[i].hits + stats.tool[i].misses +
+			stats.tool[i].puts + stats.tool[i].put_errors ==
+		    0)
+			continue;
+		M("fabrik_tool_requests_total{tool=\"%s\",result=\"hit\"} "
+		  "%llu\n",
+		    store_ns_name(i), (unsigned long long)stats.tool[i].hits);
+		M("fabrik_tool_requests_total{tool=\"%s\",result=\"miss\"} "
+		  "%llu\n",
+		    store_ns_name(i), (unsigned long long)stats.tool[i].misses);
+		M("fabrik_tool_requests_total{tool=\"%s\",result=\"put\"} "
+		  "%llu\n",
+		    store_ns_name(i), (unsigned long long)stats.tool[i].puts);
+		M("fabrik_tool_requests_total{tool=\"%s\",result=\"put_error\"}"
+		  " %llu\n",
+		    store_ns_name(i),
+		    (unsigned long long)stats.tool[i].put_errors);
+	}
+	M("# HELP fabrik_bandwidth_bytes_total Object bytes by direction.\n"
+	  "# TYPE fabrik_bandwidth_bytes_total counter\n");
+	for (i = 1; i < STORE_NS_COUNT; i++) {
+		if (stats.tool[i].bytes_in + stats.tool[i].bytes_out == 0)
+			continue;
+		M("fabrik_bandwidth_bytes_total{tool=\"%s\",direction=\"in\"} "
+		  "%llu\n",
+		    store_ns_name(i),
+		    (unsigned long long)stats.tool[i].bytes_in);
+		M("fabrik_bandwidth_bytes_total{tool=\"%s\",direction=\"out\"}"
+		  " %llu\n",
+		    store_ns_name(i),
+		    (unsigned long long)stats.tool[i].bytes_out);
+	}
+	M("# HELP fabrik_request_duration_seconds Request latency.\n"
+	  "# TYPE fabrik_request_duration_seconds histogram\n");
+	for (i = 0; i < STORE_NS_COUNT; i++) {
+		const struct stats_hist *h = &stats.duration[i];
+		if (h->count == 0)
+			continue;
+		cum = 0;
+		for (b = 0; b < STATS_BUCKETS; b++) {
+			cum += h->buckets[b];
+			M("fabrik_request_duration_seconds_bucket{tool=\"%s\","
+			  "le=\"%g\"} %llu\n",
+			    store_ns_name(i), stats_bucket_bounds[b],
+			    (unsigned long long)cum);
+		}
+		M("fabrik_request_duration_seconds_bucket{tool=\"%s\","
+		  "le=\"+Inf\"} %llu\n",
+		    store_ns_name(i), (unsigned long long)h->count);
+		M("fabrik_request_duration_seconds_sum{tool=\"%s\"} %.6f\n",
+		    store_ns_name(i), h->sum);
+		M("fabrik_request_duration_seconds_count{tool=\"%s\"} %llu\n",
+		    store_ns_name(i), (unsigned long long)h->count);
+	}
+	M("# HELP fabrik_auth_failures_total Rejected credentials.\n"
+	  "# TYPE fabrik_auth_failures_total counter\n");
+	for (i = 0; i < STATS_AUTH_REASONS; i++)
+		M("fabrik_auth_failures_total{reason=\"%s\"} %llu\n",
+		    stats_auth_reason_name(i),
+		    (unsigned long long)stats.auth_failures[i]);
+	M("# HELP fabrik_uptime_seconds Seconds since start.\n"
+	  "# TYPE fabrik_uptime_seconds gauge\n"
+	  "fabrik_uptime_seconds %lld\n",
+	    (long long)(clock_wall() - stats.started));
+#undef M
+	return rc;
+}
+
+static void
+api_stats(struct http_req *r, const struct api_env *env)
+{
+	struct json_writer w;
+	struct store_stats st;
+	struct buf out;
+	uint64_t hits = api_sum(0), misses = api_sum(1);
+	int i;
+
+	store_get_stats(env->store, &st);
+	buf_init(&out);
+	json_writer_init(&w, &out);
+	json_obj_begin(&w);
+	json_key(&w, "cache");
+	json_obj_begin(&w);
+	json_key(&w, "total_objects");
+	json_uint(&w, st.objects);
+	json_key(&w, "total_size_bytes");
+	json_uint(&w, st.bytes);
+	json_key(&w, "max_size_bytes");
+	json_uint(&w, store_get_config(env->store)->max_size);
+	json_key(&w, "evictions");
+	json_uint(&w, st.evictions);
+	json_key(&w, "integrity_drops");
+	json_uint(&w, st.integrity_drops);
+	json_obj_end(&w);
+	json_key(&w, "performance");
+	json_obj_begin(&w);
+	json_key(&w, "cache_hits");
+	json_uint(&w, hits);
+	json_key(&w, "cache_misses");
+	json_uint(&w, misses);
+	json_key(&w, "hit_ratio");
+	json_double(
+	    &w, hits + misses ? (double)hits / (double)(hits + misses) : 0.0);
+	json_key(&w, "latency_seconds");
+	json_obj_begin(&w);
+	json_key(&w, "p50");
+	json_double(&w, stats_quantile(0.50));
+	json_key(&w, "p95");
+	json_double(&w, stats_quantile(0.95));
+	json_key(&w, "p99");
+	json_double(&w, stats_quantile(0.99));
+	json_obj_end(&w);
+	json_obj_end(&w);
+	json_key(&w, "tools");
+	json_obj_begin(&w);
+	for (i = 1; i < STORE_NS_COUNT; i++) {
+		if (stats.tool[i].hits + stats.tool[i].misses +
+			stats.tool[i].puts ==
+		    0)
+			continue;
+		json_key(&w, store_ns_name(i));
+		json_obj_begin(&w);
+		json_key(&w, "hits");
+		json_uint(&w, stats.tool[i].hits);
+		json_key(&w, "misses");
+		json_uint(&w, stats.tool[i].misses);
+		json_key(&w, "puts");
+		json_uint(&w, stats.tool[i].puts);
+		json_key(&w, "bytes_in");
+		json_uint(&w, stats.tool[i].bytes_in);
+		json_key(&w, "bytes_out");
+		json_uint(&w, stats.tool[i].bytes_out);
+		json_obj_end(&w);
+	}
+	json_obj_end(&w);
+	json_key(&w, "uptime_seconds");
+	json_int(&w, clock_wall() - stats.started);
+	json_obj_end(&w);
+	if (json_writer_finish(&w) == -1 || buf_putc(&out, '\n') == -1)
+		http_reply_text(r, 500, "out of memory");
+	else
+		http_reply(r, 200, "application/json", out.data, out.len);
+	buf_release(&out);
+}
+
+void
+api_handle(struct http_req *r, void *arg)
+{
+	const struct api_env *env = arg;
+	struct span path = http_req_path(r);
+	struct buf out;
+
+	if (!http_req_is(r, "GET") && !http_req_is(r, "HEAD")) {
+		http_reply_header(r, "Allow", "GET, HEAD");
+		http_reply_text(r, 405, "method not allowed");
+		return;
+	}
+	if (env->serve_health && span_eq_str(path, "/health")) {
+		api_health(r, env);
+		return;
+	}
+	if (env->serve_metrics && env->metrics_enabled &&
+	    span_eq_str(path, "/metrics")) {
+		buf_init(&out);
+		if (api_metrics_render(env->store, &out) == -1)
+			http_reply_text(r, 500, "out of memory");
+		else
+			http_reply(r, 200,
+			    "text/plain; version=0.0.4; charset=utf-8",
+			    out.data, out.len);
+		buf_release(&out);
+		return;
+	}
+	if (env->serve_metrics && span_eq_str(path, "/api/v1/stats")) {
+		api_stats(r, env);
+		return;
+	}
+	http_reply_text(r, 404, "no such endpoint");
+}

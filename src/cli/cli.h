@@ -1,0 +1,33 @@
+/*
+ * Command-line plumbing shared by the commands: the version, config-backed
+ * flags (--config PATH, --config-<section>-<key> VALUE), loading the
+ * configuration with its precedence, and one function per command.
+ */
+#ifndef FABRIK_CLI_H
+#define FABRIK_CLI_H
+
+#include <stdio.h>
+
+#include "config/config.h"
+
+#define FABRIK_VERSION "0.1.0"
+
+/* Parses config flags out of argv (from index 1), loads the configuration
+ * (file, environment, flags) and validates it.  Arguments that are not
+ * config flags are moved to the front of argv and counted in *nrest.
+ * Returns 0, or -1 after printing the errors (exit status 2). */
+int cli_load_config(
+    int argc, char **argv, int server_mode, struct config *, int *nrest);
+/* Prints the config flag list with their environment variables. */
+void cli_print_config_flags(FILE *);
+/* The effective cache directory (config or $XDG_CACHE_HOME/fabrik) in a
+ * static buffer. */
+const char *cli_cache_dir(const struct config *);
+
+int cli_daemon(int argc, char **argv);
+int cli_server(int argc, char **argv);
+int cli_health(int argc, char **argv);
+int cli_config(int argc, char **argv);
+int cli_cache(int argc, char **argv);
+
+#endif

@@ -1,0 +1,427 @@
+/*
+ * fabrik daemon (layer 1: build-tool adapters next to the build) and
+ * fabrik server (layer 2: the Fabrik protocol for daemons, no adapters).
+ * Both run one poll() loop with the local store, the health and metrics
+ * listeners, signals (SIGINT/SIGTERM: graceful shutdown; SIGHUP: reload)
+ * and incremental store maintenance.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "auth/auth.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "cache/chain.h"
+#include "cache/stats.h"
+#include "cli/cli.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "net/loop.h"
+#include "net/sock.h"
+#include "store/store.h"
+#include "tools/gradle.h"
+#include "tools/tool.h"
+
+#define DAEMON_MAX_SERVERS 4
+#define DAEMON_MAINT_IDLE_MS 1000
+#define DAEMON_MAINT_BUSY_MS 5
+#define DAEMON_MAINT_BUDGET 64
+#define DAEMON_SYNC_MS 5000
+
+struct daemon {
+	int server_mode;
+	struct config cfg;
+	char *cfg_argv0;
+	int cfg_argc;
+	char **cfg_argv;
+	struct loop *loop;
+	struct store *store;
+	struct chain *chain;
+	struct auth *auth;
+	struct tools_env tools;
+	struct api_env api_health, api_metrics, api_both;
+	struct http_server *servers[DAEMON_MAX_SERVERS];
+	int nservers;
+	struct loop_timer *maint, *sync, *shutdown_timer, *drain_poll;
+	int stopping;
+	uint64_t stop_deadline;
+	char http_url[128];
+};
+
+static const struct route daemon_routes[] = {
+	{ GRADLE_PREFIX, 0, gradle_handle },
+};
+
+static void
+daemon_tools_handler(struct http_req *r, void *arg)
+{
+	router_dispatch(r, daemon_routes,
+	    sizeof(daemon_routes) / sizeof(daemon_routes[0]), arg);
+}
+
+static void
+daemon_request_done(struct http_req *r, int status, uint64_t us)
+{
+	stats_observe(http_req_tag(r), us);
+	log_trace("%s %d %lluus", http_req_server_name(r), status,
+	    (unsigned long long)us);
+}
+
+static void
+daemon_limits(const struct config *cfg, struct http_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->max_body = (uint64_t)config_int(cfg, CFG_CACHE_MAX_OBJECT_SIZE);
+	lim->header_timeout_ms =
+	    (uint64_t)config_int(cfg, CFG_RT_HEADER_TIMEOUT);
+	lim->idle_timeout_ms = (uint64_t)config_int(cfg, CFG_RT_IDLE_TIMEOUT);
+	lim->body_timeout_ms = (uint64_t)config_int(cfg, CFG_RT_BODY_TIMEOUT);
+	lim->write_timeout_ms = (uint64_t)config_int(cfg, CFG_RT_BODY_TIMEOUT);
+	lim->max_conns =
+	    (unsigned)config_int(cfg, CFG_RT_MAX_CONCURRENT_REQUESTS);
+}
+
+static void
+daemon_store_config(
+    const struct config *cfg, const char *dir, struct store_config *sc)
+{
+	const char *pol = config_str(cfg, CFG_CACHE_EVICTION_POLICY);
+
+	memset(sc, 0, sizeof(*sc));
+	sc->dir = dir;
+	sc->max_size = (uint64_t)config_int(cfg, CFG_CACHE_MAX_SIZE);
+	sc->max_object_size =
+	    (uint64_t)config_int(cfg, CFG_CACHE_MAX_OBJECT_SIZE);
+	sc->min_free = (uint64_t)config_int(cfg, CFG_CACHE_MIN_FREE_SPACE);
+	sc->ttl = (uint64_t)config_int(cfg, CFG_CACHE_DEFAULT_TTL) / 1000;
+	sc->lfu_halflife =
+	    (uint64_t)config_int(cfg, CFG_CACHE_LFU_HALFLIFE) / 1000;
+	sc->policy = strcmp(pol, "lru") == 0 ? STORE_LRU
+	    : strcmp(pol, "ttl") == 0	     ? STORE_TTL
+					     : STORE_LFU;
+	sc->verify = strcmp(config_str(cfg, CFG_CACHE_VERIFY), "always") == 0
+	    ? STORE_VERIFY_ALWAYS
+	    : STORE_VERIFY_CHANGED;
+	sc->fsync = (int)config_int(cfg, CFG_CACHE_FSYNC);
+}
+
+static void
+daemon_apply_log(const struct config *cfg)
+{
+	log_setup(
+	    (enum log_level)log_level_parse(config_str(cfg, CFG_OBS_LOG_LEVEL)),
+	    strcmp(config_str(cfg, CFG_OBS_LOG_FORMAT), "json") == 0
+		? LOG_JSON
+		: LOG_TEXT);
+}
+
+static void
+daemon_maint(struct loop *l, void *arg)
+{
+	struct daemon *d = arg;
+	int more = store_maintain(d->store, DAEMON_MAINT_BUDGET);
+
+	d->maint = loop_timer_add(l,
+	    more ? DAEMON_MAINT_BUSY_MS : DAEMON_MAINT_IDLE_MS, daemon_maint,
+	    d);
+}
+
+static void
+daemon_sync(struct loop *l, void *arg)
+{
+	struct daemon *d = arg;
+
+	index_sync(store_index(d->store));
+	d->sync = loop_timer_add(l, DAEMON_SYNC_MS, daemon_sync, d);
+}
+
+static unsigned
+daemon_conns(const struct daemon *d)
+{
+	unsigned n = 0;
+	int i;
+
+	for (i = 0; i < d->nservers; i++)
+		n += http_server_conns(d->servers[i]);
+	return n;
+}
+
+static void
+daemon_drain_poll(struct loop *l, void *arg)
+{
+	struct daemon *d = arg;
+
+	d->drain_poll = NULL;
+	if (daemon_conns(d) == 0 || loop_now(l) >= d->stop_deadline) {
+		if (daemon_conns(d) > 0)
+			log_warn("graceful shutdown timeout: closing %u "
+				 "connections",
+			    daemon_conns(d));
+		loop_stop(l);
+		return;
+	}
+	d->drain_poll = loop_timer_add(l, 20, daemon_drain_poll, d);
+}
+
+static void
+daemon_on_stop(struct loop *l, int sig, void *arg)
+{
+	struct daemon *d = arg;
+	int i;
+
+	if (d->stopping) {
+		log_info("second signal: exiting now");
+		loop_stop(l);
+		return;
+	}
+	d->stopping = 1;
+	log_info("shutting down (signal %d): finishing %u connections", sig,
+	    daemon_conns(d));
+	for (i = 0; i < d->nservers; i++)
+		http_server_drain(d->servers[i]);
+	d->stop_deadline = loop_now(l) +
+	    (uint64_t)config_int(&d->cfg, CFG_RT_GRACEFUL_SHUTDOWN_TIMEOUT);
+	daemon_drain_poll(l, d);
+}
+
+/* SIGHUP: re-read the configuration and apply what can change live. */
+static void
+daemon_on_reload(struct loop *l, int sig, void *arg)
+{
+	struct daemon *d = arg;
+	struct config ncfg;
+	struct store_config sc;
+	struct http_limits lim;
+	struct auth *na;
+	int nrest, i;
+
+	if (cli_load_config(d->cfg_argc, d->cfg_argv, d->server_mode, &ncfg,
+		&nrest) == -1) {
+		log_error("reload failed: configuration kept");
+		config_release(&ncfg);
+		return;
+	}
+	if (strcmp(cli_cache_dir(&ncfg), store_get_config(d->store)->dir) != 0)
+		log_warn("cache.dir changes need a restart; kept %s",
+		    store_get_config(d->store)->dir);
+	daemon_store_config(&ncfg, store_get_config(d->store)->dir, &sc);
+	store_reconfigure(d->store, &sc);
+	daemon_limits(&ncfg, &lim);
+	for (i = 0; i < d->nservers; i++)
+		http_server_set_limits(d->servers[i], &lim);
+	na = auth_new((int)config_int(&ncfg, CFG_AUTH_REQUIRED),
+	    config_get(&ncfg, CFG_AUTH_TOKENS)->list,
+	    config_get(&ncfg, CFG_AUTH_TOKENS)->nlist);
+	if (na != NULL) {
+		auth_free(d->auth);
+		d->auth = na;
+		d->tools.auth = na;
+	}
+	d->tools.max_object_size = sc.max_object_size;
+	daemon_apply_log(&ncfg);
+	config_release(&d->cfg);
+	d->cfg = ncfg;
+	log_info("configuration reloaded (listen addresses and cache.dir "
+		 "need a restart)");
+}
+
+static int
+daemon_listen(struct daemon *d, const char *what, const char *addr,
+    http_handler *h, void *arg, char *url, size_t urllen)
+{
+	struct http_limits lim;
+	const char *err;
+	int fd, port;
+	char host[64];
+	const char *colon;
+
+	fd = sock_listen(addr, 1024, &port, &err);
+	if (fd == -1) {
+		log_error("cannot listen for %s on %s: %s", what, addr, err);
+		return -1;
+	}
+	daemon_limits(&d->cfg, &lim);
+	d->servers[d->nservers] =
+	    http_server_new(d->loop, fd, what, &lim, h, arg);
+	if (d->servers[d->nservers] == NULL) {
+		close(fd);
+		return -1;
+	}
+	http_server_on_done(d->servers[d->nservers], daemon_request_done);
+	d->nservers++;
+	colon = strrchr(addr, ':');
+	if (addr[0] == ':' || colon == NULL ||
+	    strncmp(addr, "0.0.0.0", 7) == 0 || strncmp(addr, "[::]", 4) == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	else
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - addr), addr);
+	log_info("listening %s on %s:%d", what, host, port);
+	if (url != NULL)
+		snprintf(url, urllen, "http://%s:%d", host, port);
+	return 0;
+}
+
+static void
+daemon_print_env(struct daemon *d)
+{
+	const char *envfile = config_str(&d->cfg, CFG_DAEMON_ENV_FILE);
+	FILE *f = NULL;
+	char line[512];
+
+	if (*envfile != '\0' && (f = fopen(envfile, "w")) == NULL)
+		log_warn("cannot write %s: %s", envfile, strerror(errno));
+	if (config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "gradle")) {
+		snprintf(line, sizeof(line), "GRADLE_BUILD_CACHE_URL=%s%s",
+		    d->http_url, GRADLE_PREFIX);
+		log_info("env %s", line);
+		if (f != NULL)
+			fprintf(f, "%s\n", line);
+	}
+	snprintf(line, sizeof(line), "FABRIK_HTTP_URL=%s", d->http_url);
+	log_info("env %s", line);
+	if (f != NULL) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+}
+
+static int
+daemon_run(int argc, char **argv, int server_mode)
+{
+	struct daemon d;
+	struct store_config sc;
+	const char *err, *hb, *mb;
+	uint64_t t0 = clock_mono_us();
+	int nrest, rc = 1, i;
+
+	memset(&d, 0, sizeof(d));
+	d.server_mode = server_mode;
+	d.cfg_argc = argc;
+	d.cfg_argv = malloc(sizeof(char *) * ((size_t)argc + 1));
+	if (d.cfg_argv == NULL)
+		return 1;
+	for (i = 0; i < argc; i++)
+		d.cfg_argv[i] = argv[i];
+	d.cfg_argv[argc] = NULL;
+	if (cli_load_config(argc, argv, server_mode, &d.cfg, &nrest) == -1) {
+		free(d.cfg_argv);
+		return 2;
+	}
+	if (nrest > 1) {
+		fprintf(stderr,
+		    "fabrik %s: unexpected argument '%s' (see "
+		    "fabrik %s --help)\n",
+		    server_mode ? "server" : "daemon", argv[1],
+		    server_mode ? "server" : "daemon");
+		config_release(&d.cfg);
+		free(d.cfg_argv);
+		return 2;
+	}
+	daemon_apply_log(&d.cfg);
+	stats_init();
+	signal(SIGPIPE, SIG_IGN);
+	daemon_store_config(&d.cfg, cli_cache_dir(&d.cfg), &sc);
+	if ((d.store = store_open(&sc, &err)) == NULL) {
+		log_error("cannot open the cache in %s: %s", sc.dir, err);
+		goto out;
+	}
+	log_info("cache %s: %llu objects, %llu bytes", sc.dir,
+	    (unsigned long long)index_count(store_index(d.store)),
+	    (unsigned long long)index_total(store_index(d.store)));
+	if ((d.loop = loop_new()) == NULL ||
+	    (d.chain = chain_new(d.store)) == NULL ||
+	    (d.auth = auth_new((int)config_int(&d.cfg, CFG_AUTH_REQUIRED),
+		 config_get(&d.cfg, CFG_AUTH_TOKENS)->list,
+		 config_get(&d.cfg, CFG_AUTH_TOKENS)->nlist)) == NULL)
+		goto out;
+	d.tools.chain = d.chain;
+	d.tools.auth = d.auth;
+	d.tools.max_object_size = sc.max_object_size;
+	if (loop_signal(d.loop, SIGINT, daemon_on_stop, &d) == -1 ||
+	    loop_signal(d.loop, SIGTERM, daemon_on_stop, &d) == -1 ||
+	    loop_signal(d.loop, SIGHUP, daemon_on_reload, &d) == -1)
+		goto out;
+	if (!server_mode &&
+	    daemon_listen(&d, "http", config_str(&d.cfg, CFG_DAEMON_BIND),
+		daemon_tools_handler, &d.tools, d.http_url,
+		sizeof(d.http_url)) == -1)
+		goto out;
+	if (server_mode && config_int(&d.cfg, CFG_FABRIK_ENABLED))
+		log_info("the Fabrik protocol (gRPC on %s) arrives with issue "
+			 "#6; not listening yet",
+		    config_str(&d.cfg, CFG_FABRIK_BIND));
+	hb = config_str(&d.cfg, CFG_OBS_HEALTH_BIND);
+	mb = config_str(&d.cfg, CFG_OBS_METRICS_BIND);
+	d.api_health.store = d.api_metrics.store = d.api_both.store = d.store;
+	d.api_health.version = d.api_metrics.version = d.api_both.version =
+	    FABRIK_VERSION;
+	d.api_health.mode = d.api_metrics.mode = d.api_both.mode =
+	    server_mode ? "server" : "daemon";
+	d.api_health.metrics_enabled = d.api_metrics.metrics_enabled =
+	    d.api_both.metrics_enabled =
+		(int)config_int(&d.cfg, CFG_OBS_METRICS_ENABLED);
+	d.api_health.serve_health = d.api_both.serve_health = 1;
+	d.api_metrics.serve_metrics = d.api_both.serve_metrics = 1;
+	/* One listener when both name the same fixed address. */
+	if (*hb != '\0' && strcmp(hb, mb) == 0 &&
+	    strcmp(hb + strlen(hb) - 2, ":0") != 0) {
+		if (daemon_listen(&d, "health", hb, api_handle, &d.api_both,
+			NULL, 0) == -1)
+			goto out;
+		log_info("listening metrics on the health listener");
+	} else {
+		if (*hb != '\0' &&
+		    daemon_listen(&d, "health", hb, api_handle, &d.api_health,
+			NULL, 0) == -1)
+			goto out;
+		if (*mb != '\0' &&
+		    daemon_listen(&d, "metrics", mb, api_handle, &d.api_metrics,
+			NULL, 0) == -1)
+			goto out;
+	}
+	if (!server_mode)
+		daemon_print_env(&d);
+	d.maint = loop_timer_add(d.loop, 0, daemon_maint, &d);
+	d.sync = loop_timer_add(d.loop, DAEMON_SYNC_MS, daemon_sync, &d);
+	log_info("ready in %.1f ms (fabrik %s %s, pid %ld)",
+	    (double)(clock_mono_us() - t0) / 1000.0,
+	    server_mode ? "server" : "daemon", FABRIK_VERSION, (long)getpid());
+	if (loop_run(d.loop) == -1) {
+		log_error("event loop failed: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+	log_info("stopped");
+out:
+	for (i = 0; i < d.nservers; i++)
+		http_server_free(d.servers[i]);
+	if (d.loop != NULL) {
+		loop_timer_cancel(d.loop, d.maint);
+		loop_timer_cancel(d.loop, d.sync);
+		loop_timer_cancel(d.loop, d.drain_poll);
+	}
+	store_close(d.store);
+	chain_free(d.chain);
+	auth_free(d.auth);
+	loop_free(d.loop);
+	config_release(&d.cfg);
+	free(d.cfg_argv);
+	return rc;
+}
+
+int
+cli_daemon(int argc, char **argv)
+{
+	return daemon_run(argc, argv, 0);
+}
+
+int
+cli_server(int argc, char **argv)
+{
+	return daemon_run(argc, argv, 1);
+}

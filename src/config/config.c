@@ -1,0 +1,1173 @@
+/*
+ * Configuration loading and validation.  Untrusted input: the config file
+ * (a user's typo must produce "file:line:col: message", never a crash or a
+ * silent default), environment variables and flags.  Every key is in one
+ * const table (config.h); unknown keys are errors with a suggestion.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/toml.h"
+#include "base/units.h"
+#include "config/config.h"
+
+#ifndef FABRIK_SYSCONFDIR
+#define FABRIK_SYSCONFDIR "/usr/local/etc"
+#endif
+#define CONFIG_MAX_FILE (1024 * 1024)
+
+#define CONFIG_ROW(id, s, k, t, d, st, doc) { s, k, t, d, st, doc },
+const struct config_key config_keys[CFG_COUNT] = { CONFIG_KEYS(CONFIG_ROW) };
+const struct config_key config_up_keys[CFG_UP_COUNT] = { CONFIG_UPSTREAM_KEYS(
+    CONFIG_ROW) };
+#undef CONFIG_ROW
+
+static const struct {
+	const char *section, *key, *values;
+} config_enums[] = {
+	{ "cache", "eviction_policy", "lfu|lru|ttl" },
+	{ "cache", "verify", "changed|always" },
+	{ "observability", "log_level", "trace|debug|info|warn|error" },
+	{ "observability", "log_format", "text|json" },
+	{ "p2p", "consent_mode", "notify-once|notify-always|always-allow" },
+};
+
+static const char *const config_sections[] = { "cache", "upstream", "auth",
+	"build_tools", "fabrik", "observability", "runtime", "daemon", "p2p" };
+
+static const char *const config_tools[] = { "gradle", "bazel", "nx", "turbo",
+	"ccache", "nix", "s3", "sccache", "oci" };
+
+static const char *const config_secret_keys[] = { "tokens", "secret_key",
+	"session_token", "secret", "token" };
+
+static void config_err(struct buf *err, const char *where, int line, int col,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+config_err(
+    struct buf *err, const char *where, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (line > 0)
+		rc = buf_printf(err, "%s:%d:%d: ", where, line, col);
+	else
+		rc = buf_printf(err, "%s: ", where);
+	va_start(ap, fmt);
+	if (rc == 0)
+		rc = buf_vprintf(err, fmt, ap);
+	va_end(ap);
+	if (rc == 0)
+		rc = buf_putc(err, '\n');
+	(void)rc;
+}
+
+static const char *
+config_enum_values(const struct config_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(config_enums) / sizeof(config_enums[0]); i++)
+		if (strcmp(config_enums[i].section, k->section) == 0 &&
+		    strcmp(config_enums[i].key, k->key) == 0)
+			return config_enums[i].values;
+	return "";
+}
+
+static int
+config_enum_ok(const char *values, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = values, *bar;
+
+	if (n == 0 || strchr(v, '|') != NULL)
+		return 0;
+	while (p != NULL && *p != '\0') {
+		bar = strchr(p, '|');
+		if ((bar == NULL ? strlen(p) : (size_t)(bar - p)) == n &&
+		    strncmp(p, v, n) == 0)
+			return 1;
+		p = bar == NULL ? NULL : bar + 1;
+	}
+	return 0;
+}
+
+static void
+config_value_clear(struct config_value *v)
+{
+	size_t i;
+
+	free(v->s);
+	for (i = 0; i < v->nlist; i++)
+		free(v->list[i]);
+	free(v->list);
+	memset(v, 0, sizeof(*v));
+}
+
+static int
+config_list_add(struct config_value *v, const char *s, size_t len)
+{
+	char **n;
+
+	if (v->nlist >= CONFIG_MAX_LIST)
+		return -1;
+	if ((n = realloc(v->list, (v->nlist + 2) * sizeof(*n))) == NULL)
+		return -1;
+	v->list = n;
+	if ((v->list[v->nlist] = strndup(s, len)) == NULL)
+		return -1;
+	v->nlist++;
+	v->list[v->nlist] = NULL;
+	return 0;
+}
+
+static int
+config_bool_text(const char *s, int64_t *out)
+{
+	if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0 ||
+	    strcasecmp(s, "yes") == 0 || strcasecmp(s, "on") == 0)
+		*out = 1;
+	else if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0 ||
+	    strcasecmp(s, "no") == 0 || strcasecmp(s, "off") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* Sets a value from text (defaults, environment, flags).  Lists are
+ * comma-separated.  Returns 0 or -1 with *msg. */
+static int
+config_set_text(const struct config_key *k, struct config_value *v,
+    const char *text, enum config_origin origin, const char **msg)
+{
+	struct config_value nv;
+	uint64_t u;
+	const char *p, *comma, *e;
+	char *end;
+	long long ll;
+
+	memset(&nv, 0, sizeof(nv));
+	nv.origin = origin;
+	switch (k->type) {
+	case CT_STRING:
+	case CT_PATH:
+		break;
+	case CT_ENUM:
+		if (!config_enum_ok(config_enum_values(k), text)) {
+			*msg = config_enum_values(k);
+			return -2;
+		}
+		break;
+	case CT_BOOL:
+		if (config_bool_text(text, &nv.i) == -1) {
+			*msg = "expected true or false";
+			return -1;
+		}
+		break;
+	case CT_INT:
+		errno = 0;
+		ll = strtoll(text, &end, 10);
+		if (*text == '\0' || *end != '\0' || errno != 0 || ll < 0 ||
+		    ll > INT_MAX) {
+			*msg = "expected a non-negative integer";
+			return -1;
+		}
+		nv.i = ll;
+		break;
+	case CT_SIZE:
+		if (units_parse_size(text, &u, &e) == -1 || u > INT64_MAX) {
+			*msg = e;
+			return -1;
+		}
+		nv.i = (int64_t)u;
+		break;
+	case CT_DURATION:
+		if (units_parse_duration(text, &u, &e) == -1 || u > INT64_MAX) {
+			*msg = e;
+			return -1;
+		}
+		nv.i = (int64_t)u;
+		break;
+	case CT_LIST:
+		for (p = text; *p != '\0'; p = *comma ? comma + 1 : comma) {
+			comma = strchr(p, ',');
+			if (comma == NULL)
+				comma = p + strlen(p);
+			while (p < comma && *p == ' ')
+				p++;
+			if (comma > p &&
+			    config_list_add(&nv, p, (size_t)(comma - p)) ==
+				-1) {
+				config_value_clear(&nv);
+				*msg = "list too long";
+				return -1;
+			}
+		}
+		config_value_clear(v);
+		*v = nv;
+		return 0;
+	}
+	if ((nv.s = strdup(text)) == NULL) {
+		*msg = "out of memory";
+		return -1;
+	}
+	config_value_clear(v);
+	*v = nv;
+	return 0;
+}
+
+void
+config_init(struct config *c, int server_mode)
+{
+	const char *msg;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->server_mode = server_mode;
+	for (i = 0; i < CFG_COUNT; i++)
+		if (config_set_text(&config_keys[i], &c->v[i],
+			config_keys[i].def, CO_DEFAULT, &msg) != 0)
+			abort(); /* the defaults table is wrong */
+	if (!server_mode) {
+		/* A daemon on a laptop or CI job keeps its ports local. */
+		config_set_text(&config_keys[CFG_OBS_HEALTH_BIND],
+		    &c->v[CFG_OBS_HEALTH_BIND], "127.0.0.1:8888", CO_DEFAULT,
+		    &msg);
+		config_set_text(&config_keys[CFG_OBS_METRICS_BIND],
+		    &c->v[CFG_OBS_METRICS_BIND], "127.0.0.1:9091", CO_DEFAULT,
+		    &msg);
+	} else {
+		config_set_text(&config_keys[CFG_FABRIK_ENABLED],
+		    &c->v[CFG_FABRIK_ENABLED], "true", CO_DEFAULT, &msg);
+		config_set_text(&config_keys[CFG_OBS_LOG_FORMAT],
+		    &c->v[CFG_OBS_LOG_FORMAT], "json", CO_DEFAULT, &msg);
+	}
+}
+
+static void
+config_up_init(struct config *c, size_t n)
+{
+	const char *msg;
+	size_t i;
+
+	for (i = 0; i < CFG_UP_COUNT; i++)
+		if (c->up[n][i].s == NULL && c->up[n][i].list == NULL &&
+		    config_set_text(&config_up_keys[i], &c->up[n][i],
+			config_up_keys[i].def, CO_DEFAULT, &msg) != 0)
+			abort();
+}
+
+void
+config_release(struct config *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < CFG_COUNT; i++)
+		config_value_clear(&c->v[i]);
+	for (j = 0; j < CONFIG_MAX_UPSTREAMS; j++)
+		for (i = 0; i < CFG_UP_COUNT; i++)
+			config_value_clear(&c->up[j][i]);
+	free(c->file);
+	c->file = NULL;
+}
+
+/* Edit distance for "did you mean" suggestions. */
+static size_t
+config_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, tmp;
+	size_t row[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = row[j];
+			tmp = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < tmp)
+				tmp = row[j] + 1;
+			if (row[j - 1] + 1 < tmp)
+				tmp = row[j - 1] + 1;
+			row[j] = tmp;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+static const char *
+config_suggest_key(const char *section, const char *key)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = 3;
+	int up = strcmp(section, "upstream") == 0;
+	const struct config_key *tab = up ? config_up_keys : config_keys;
+	size_t n = up ? CFG_UP_COUNT : CFG_COUNT;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(tab[i].section, section) != 0)
+			continue;
+		d = config_distance(key, tab[i].key);
+		if (d < bestd) {
+			bestd = d;
+			best = tab[i].key;
+		}
+	}
+	return best;
+}
+
+static const char *
+config_suggest_section(const char *name)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = 3;
+
+	for (i = 0; i < sizeof(config_sections) / sizeof(config_sections[0]);
+	     i++) {
+		d = config_distance(name, config_sections[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = config_sections[i];
+		}
+	}
+	if (best == NULL && strcmp(name, "build_systems") == 0)
+		best = "build_tools";
+	return best;
+}
+
+static int
+config_find(const char *section, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < CFG_COUNT; i++)
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+config_find_up(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < CFG_UP_COUNT; i++)
+		if (strcmp(config_up_keys[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Sets a value from a TOML value, with type checks. */
+static int
+config_set_toml(const struct config_key *k, struct config_value *v,
+    const struct toml_value *t, const char *file, struct buf *err)
+{
+	enum toml_type tt = toml_type(t);
+	const char *msg = NULL, *s;
+	char num[32];
+	size_t i, n, len;
+	struct config_value nv;
+	int rc;
+
+	switch (k->type) {
+	case CT_BOOL:
+		if (tt != TOML_BOOL)
+			goto type;
+		config_value_clear(v);
+		v->i = toml_bool(t);
+		v->origin = CO_FILE;
+		return 0;
+	case CT_INT:
+		if (tt != TOML_INTEGER)
+			goto type;
+		if (toml_integer(t) < 0 || toml_integer(t) > INT_MAX) {
+			config_err(err, file, toml_line(t), toml_col(t),
+			    "%s.%s: value out of range (0..%d)", k->section,
+			    k->key, INT_MAX);
+			return -1;
+		}
+		config_value_clear(v);
+		v->i = toml_integer(t);
+		v->origin = CO_FILE;
+		return 0;
+	case CT_SIZE:
+	case CT_DURATION:
+		if (tt == TOML_INTEGER) {
+			if (toml_integer(t) < 0)
+				goto type;
+			/* A bare number: bytes, or seconds. */
+			snprintf(num, sizeof(num), "%lld", toml_integer(t));
+			s = num;
+			break;
+		}
+		if (tt != TOML_STRING)
+			goto type;
+		s = toml_string(t, &len);
+		break;
+	case CT_LIST:
+		if (tt != TOML_ARRAY)
+			goto type;
+		memset(&nv, 0, sizeof(nv));
+		nv.origin = CO_FILE;
+		n = toml_array_len(t);
+		for (i = 0; i < n; i++) {
+			const struct toml_value *e = toml_array_at(t, i);
+			if (toml_type(e) != TOML_STRING) {
+				config_err(err, file, toml_line(e), toml_col(e),
+				    "%s.%s: list items must be strings",
+				    k->section, k->key);
+				config_value_clear(&nv);
+				return -1;
+			}
+			s = toml_string(e, &len);
+			if (config_list_add(&nv, s, len) == -1) {
+				config_err(err, file, toml_line(e), toml_col(e),
+				    "%s.%s: list too long", k->section, k->key);
+				config_value_clear(&nv);
+				return -1;
+			}
+		}
+		config_value_clear(v);
+		*v = nv;
+		return 0;
+	default:
+		if (tt != TOML_STRING)
+			goto type;
+		s = toml_string(t, &len);
+		if (strlen(s) != len) {
+			config_err(err, file, toml_line(t), toml_col(t),
+			    "%s.%s: NUL byte in string", k->section, k->key);
+			return -1;
+		}
+		break;
+	}
+	rc = config_set_text(k, v, s, CO_FILE, &msg);
+	if (rc == -2) {
+		config_err(err, file, toml_line(t), toml_col(t),
+		    "%s.%s: \"%s\" is not one of %s", k->section, k->key, s,
+		    msg);
+		return -1;
+	}
+	if (rc != 0) {
+		config_err(err, file, toml_line(t), toml_col(t), "%s.%s: %s",
+		    k->section, k->key, msg);
+		return -1;
+	}
+	return 0;
+type:
+	config_err(err, file, toml_line(t), toml_col(t),
+	    "%s.%s: expected %s, found %s", k->section, k->key,
+	    k->type == CT_BOOL		 ? "a boolean"
+		: k->type == CT_INT	 ? "an integer"
+		: k->type == CT_SIZE	 ? "a size such as \"10GB\""
+		: k->type == CT_DURATION ? "a duration such as \"30s\""
+		: k->type == CT_LIST	 ? "an array of strings"
+					 : "a string",
+	    toml_type_name(tt));
+	return -1;
+}
+
+static int
+config_load_section(struct config *c, const char *file, const char *name,
+    const struct toml_value *tab, int up_index, struct buf *err)
+{
+	size_t i, n = toml_table_len(tab);
+	const char *key, *sugg;
+	const struct toml_value *val;
+	int id, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		key = toml_table_key(tab, i);
+		val = toml_table_value(tab, i);
+		id = up_index >= 0 ? config_find_up(key)
+				   : config_find(name, key);
+		if (id < 0) {
+			sugg = config_suggest_key(name, key);
+			config_err(err, file, toml_table_key_line(tab, i),
+			    toml_table_key_col(tab, i),
+			    "unknown key '%s' in [%s]%s%s%s", key, name,
+			    sugg ? " (did you mean '" : "", sugg ? sugg : "",
+			    sugg ? "'?)" : "");
+			bad = 1;
+			continue;
+		}
+		if (up_index >= 0) {
+			if (config_set_toml(&config_up_keys[id],
+				&c->up[up_index][id], val, file, err) == -1)
+				bad = 1;
+		} else if (config_set_toml(&config_keys[id], &c->v[id], val,
+			       file, err) == -1) {
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+int
+config_load_text(struct config *c, const char *file, const char *text,
+    size_t len, struct buf *err)
+{
+	struct toml_error te;
+	struct toml_value *root;
+	const struct toml_value *val, *e;
+	const char *name, *sugg;
+	size_t i, j, n;
+	int bad = 0;
+
+	root = toml_parse(text, len, &te);
+	if (root == NULL) {
+		config_err(err, file, te.line, te.col, "%s", te.msg);
+		return -1;
+	}
+	n = toml_table_len(root);
+	for (i = 0; i < n; i++) {
+		name = toml_table_key(root, i);
+		val = toml_table_value(root, i);
+		if (strcmp(name, "upstream") == 0) {
+			if (toml_type(val) != TOML_ARRAY) {
+				config_err(err, file, toml_line(val),
+				    toml_col(val),
+				    "upstream must be an array of tables "
+				    "([[upstream]])");
+				bad = 1;
+				continue;
+			}
+			for (j = 0; j < toml_array_len(val); j++) {
+				e = toml_array_at(val, j);
+				if (toml_type(e) != TOML_TABLE) {
+					config_err(err, file, toml_line(e),
+					    toml_col(e),
+					    "upstream entries must be tables");
+					bad = 1;
+					continue;
+				}
+				if (c->nupstreams >= CONFIG_MAX_UPSTREAMS) {
+					config_err(err, file, toml_line(e),
+					    toml_col(e),
+					    "too many upstreams (at most %d)",
+					    CONFIG_MAX_UPSTREAMS);
+					bad = 1;
+					break;
+				}
+				config_up_init(c, c->nupstreams);
+				if (config_load_section(c, file, "upstream", e,
+					(int)c->nupstreams, err) == -1)
+					bad = 1;
+				c->nupstreams++;
+			}
+			continue;
+		}
+		if (config_suggest_section(name) == NULL ||
+		    strcmp(config_suggest_section(name), name) != 0) {
+			sugg = config_suggest_section(name);
+			config_err(err, file, toml_table_key_line(root, i),
+			    toml_table_key_col(root, i),
+			    "unknown section [%s]%s%s%s", name,
+			    sugg ? " (did you mean [" : "", sugg ? sugg : "",
+			    sugg ? "]?)" : "");
+			bad = 1;
+			continue;
+		}
+		if (toml_type(val) != TOML_TABLE) {
+			config_err(err, file, toml_table_key_line(root, i),
+			    toml_table_key_col(root, i),
+			    "'%s' must be a table ([%s])", name, name);
+			bad = 1;
+			continue;
+		}
+		if (config_load_section(c, file, name, val, -1, err) == -1)
+			bad = 1;
+	}
+	toml_free(root);
+	return bad ? -1 : 0;
+}
+
+int
+config_load_file(struct config *c, const char *path, struct buf *err)
+{
+	struct buf text;
+	FILE *f;
+	size_t n;
+	int rc;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		config_err(err, path, 0, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	buf_init(&text);
+	for (;;) {
+		if (buf_reserve(&text, 65536) == -1) {
+			fclose(f);
+			buf_release(&text);
+			config_err(err, path, 0, 0, "out of memory");
+			return -1;
+		}
+		n = fread(text.data + text.len, 1, 65536, f);
+		text.len += n;
+		if (n == 0)
+			break;
+		if (text.len > CONFIG_MAX_FILE) {
+			fclose(f);
+			buf_release(&text);
+			config_err(err, path, 0, 0, "file too large");
+			return -1;
+		}
+	}
+	fclose(f);
+	rc = config_load_text(c, path, (const char *)text.data, text.len, err);
+	buf_release(&text);
+	if (rc == 0) {
+		free(c->file);
+		c->file = strdup(path);
+	}
+	return rc;
+}
+
+static void
+config_upper(char *dst, size_t cap, const char *section, const char *key)
+{
+	size_t i = 0;
+	const char *p;
+
+	for (p = section; *p != '\0' && i + 1 < cap; p++)
+		dst[i++] = (char)toupper((unsigned char)*p);
+	if (i + 1 < cap)
+		dst[i++] = '_';
+	for (p = key; *p != '\0' && i + 1 < cap; p++)
+		dst[i++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	dst[i] = '\0';
+}
+
+static int
+config_apply_text(const struct config_key *k, struct config_value *v,
+    const char *text, enum config_origin origin, const char *where,
+    struct buf *err)
+{
+	const char *msg = NULL;
+	int rc = config_set_text(k, v, text, origin, &msg);
+
+	if (rc == -2)
+		config_err(
+		    err, where, 0, 0, "\"%s\" is not one of %s", text, msg);
+	else if (rc != 0)
+		config_err(err, where, 0, 0, "%s", msg);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+config_load_env(struct config *c, char **env, struct buf *err)
+{
+	static const char prefix[] = "FABRIK_CONFIG_";
+	char name[128], upname[128];
+	const char *eq, *rest, *val;
+	size_t i, n, idx;
+	int bad = 0, found;
+	char *end;
+
+	for (; env != NULL && *env != NULL; env++) {
+		if (strncmp(*env, prefix, sizeof(prefix) - 1) != 0)
+			continue;
+		eq = strchr(*env, '=');
+		if (eq == NULL)
+			continue;
+		rest = *env + sizeof(prefix) - 1;
+		n = (size_t)(eq - rest);
+		if (n >= sizeof(name))
+			continue;
+		memcpy(name, rest, n);
+		name[n] = '\0';
+		val = eq + 1;
+		found = 0;
+		if (strncmp(name, "UPSTREAM_", 9) == 0 &&
+		    isdigit((unsigned char)name[9])) {
+			idx = strtoul(name + 9, &end, 10);
+			if (*end == '_' && idx < CONFIG_MAX_UPSTREAMS) {
+				for (i = 0; i < CFG_UP_COUNT; i++) {
+					config_upper(upname, sizeof(upname), "",
+					    config_up_keys[i].key);
+					if (strcmp(end, upname) != 0)
+						continue;
+					found = 1;
+					while (c->nupstreams <= idx)
+						config_up_init(
+						    c, c->nupstreams++);
+					if (config_apply_text(
+						&config_up_keys[i],
+						&c->up[idx][i], val, CO_ENV,
+						*env, err) == -1)
+						bad = 1;
+				}
+			}
+		} else {
+			for (i = 0; i < CFG_COUNT; i++) {
+				config_upper(upname, sizeof(upname),
+				    config_keys[i].section, config_keys[i].key);
+				if (strcmp(name, upname) != 0)
+					continue;
+				found = 1;
+				if (config_apply_text(&config_keys[i], &c->v[i],
+					val, CO_ENV, *env, err) == -1)
+					bad = 1;
+			}
+		}
+		if (!found) {
+			config_err(err, "environment", 0, 0,
+			    "unknown configuration variable FABRIK_CONFIG_%s",
+			    name);
+			bad = 1;
+		}
+	}
+	/* Standard AWS fallbacks for S3 upstreams. */
+	for (idx = 0; idx < c->nupstreams; idx++) {
+		static const struct {
+			enum config_up_id id;
+			const char *var;
+		} aws[] = {
+			{ CFG_UP_ACCESS_KEY, "AWS_ACCESS_KEY_ID" },
+			{ CFG_UP_SECRET_KEY, "AWS_SECRET_ACCESS_KEY" },
+			{ CFG_UP_SESSION_TOKEN, "AWS_SESSION_TOKEN" },
+			{ CFG_UP_REGION, "AWS_REGION" },
+			{ CFG_UP_ENDPOINT, "AWS_ENDPOINT_URL" },
+		};
+		const char *url = config_up_str(c, idx, CFG_UP_URL);
+		if (strncmp(url, "s3://", 5) != 0)
+			continue;
+		for (i = 0; i < sizeof(aws) / sizeof(aws[0]); i++) {
+			const char *ev = getenv(aws[i].var);
+			if (ev == NULL || *ev == '\0' ||
+			    *config_up_str(c, idx, aws[i].id) != '\0')
+				continue;
+			if (config_apply_text(&config_up_keys[aws[i].id],
+				&c->up[idx][aws[i].id], ev, CO_ENV, aws[i].var,
+				err) == -1)
+				bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+/* Does a flag name equal "key", with '-' standing for '_'? */
+static int
+config_flag_eq(const char *flag, const char *key)
+{
+	for (; *flag != '\0' && *key != '\0'; flag++, key++)
+		if (*flag != *key && !(*flag == '-' && *key == '_'))
+			return 0;
+	return *flag == '\0' && *key == '\0';
+}
+
+static int
+config_flag_prefix(const char *flag, const char *section, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (flag[i] != section[i] &&
+		    !(flag[i] == '-' && section[i] == '_'))
+			return 0;
+	return 1;
+}
+
+int
+config_set_flag(
+    struct config *c, const char *name, const char *value, struct buf *err)
+{
+	char flag[160];
+	size_t i, idx, slen;
+	char *end;
+
+	snprintf(flag, sizeof(flag), "--config-%s", name);
+	if (strncmp(name, "upstream-", 9) == 0 &&
+	    isdigit((unsigned char)name[9])) {
+		idx = strtoul(name + 9, &end, 10);
+		for (i = 0; *end == '-' && idx < CONFIG_MAX_UPSTREAMS &&
+		     i < CFG_UP_COUNT;
+		     i++) {
+			if (!config_flag_eq(end + 1, config_up_keys[i].key))
+				continue;
+			while (c->nupstreams <= idx)
+				config_up_init(c, c->nupstreams++);
+			return config_apply_text(&config_up_keys[i],
+			    &c->up[idx][i], value, CO_FLAG, flag, err);
+		}
+	}
+	for (i = 0; i < CFG_COUNT; i++) {
+		slen = strlen(config_keys[i].section);
+		if (strlen(name) <= slen || name[slen] != '-' ||
+		    !config_flag_prefix(name, config_keys[i].section, slen) ||
+		    !config_flag_eq(name + slen + 1, config_keys[i].key))
+			continue;
+		return config_apply_text(
+		    &config_keys[i], &c->v[i], value, CO_FLAG, flag, err);
+	}
+	config_err(err, flag, 0, 0, "unknown configuration flag");
+	return -1;
+}
+
+int
+config_validate(const struct config *c, struct buf *err)
+{
+	const char *where = c->file != NULL ? c->file : "configuration";
+	size_t i, j, n;
+	int bad = 0, known;
+	const char *url, *tok, *colon;
+
+	if (config_int(c, CFG_RT_WORKER_THREADS) > 1) {
+		config_err(err, where, 0, 0,
+		    "runtime.worker_threads: fabrik runs one event-loop "
+		    "thread; use 0 or 1");
+		bad = 1;
+	}
+	if (config_int(c, CFG_RT_MAX_CONCURRENT_REQUESTS) < 1) {
+		config_err(err, where, 0, 0,
+		    "runtime.max_concurrent_requests must be at least 1");
+		bad = 1;
+	}
+	if (config_int(c, CFG_CACHE_MAX_SIZE) < 1024 * 1024) {
+		config_err(
+		    err, where, 0, 0, "cache.max_size must be at least 1MB");
+		bad = 1;
+	}
+	if (config_int(c, CFG_CACHE_MAX_OBJECT_SIZE) < 1) {
+		config_err(
+		    err, where, 0, 0, "cache.max_object_size must be positive");
+		bad = 1;
+	}
+	n = c->v[CFG_BUILD_TOOLS_ENABLED].nlist;
+	for (i = 0; i < n; i++) {
+		known = 0;
+		for (j = 0; j < sizeof(config_tools) / sizeof(config_tools[0]);
+		     j++)
+			if (strcmp(c->v[CFG_BUILD_TOOLS_ENABLED].list[i],
+				config_tools[j]) == 0)
+				known = 1;
+		if (!known) {
+			config_err(err, where, 0, 0,
+			    "build_tools.enabled: unknown tool '%s' (known: "
+			    "gradle, bazel, nx, turbo, ccache, nix, s3, "
+			    "sccache, oci)",
+			    c->v[CFG_BUILD_TOOLS_ENABLED].list[i]);
+			bad = 1;
+		}
+	}
+	for (i = 0; i < c->v[CFG_AUTH_TOKENS].nlist; i++) {
+		tok = c->v[CFG_AUTH_TOKENS].list[i];
+		colon = strrchr(tok, ':');
+		if (tok[0] == '\0' || colon == tok) {
+			config_err(err, where, 0, 0,
+			    "auth.tokens[%zu]: empty token", i);
+			bad = 1;
+		} else if (colon != NULL &&
+		    strspn(colon + 1, "readwritemin,") != strlen(colon + 1)) {
+			config_err(err, where, 0, 0,
+			    "auth.tokens[%zu]: permissions after ':' must be "
+			    "read, write or admin",
+			    i);
+			bad = 1;
+		}
+	}
+	if (config_int(c, CFG_AUTH_REQUIRED) &&
+	    c->v[CFG_AUTH_TOKENS].nlist == 0 &&
+	    *config_str(c, CFG_AUTH_PUBLIC_KEY_FILE) == '\0' &&
+	    *config_str(c, CFG_AUTH_JWKS_FILE) == '\0' &&
+	    *config_str(c, CFG_AUTH_JWKS_URL) == '\0') {
+		config_err(err, where, 0, 0,
+		    "auth.required is true but no tokens or keys are "
+		    "configured");
+		bad = 1;
+	}
+	for (i = 0; i < c->nupstreams; i++) {
+		url = config_up_str(c, i, CFG_UP_URL);
+		if (*url == '\0') {
+			config_err(err, where, 0, 0,
+			    "upstream[%zu]: url is required", i);
+			bad = 1;
+		} else if (strncmp(url, "s3://", 5) != 0 &&
+		    strncmp(url, "grpc://", 7) != 0 &&
+		    strncmp(url, "grpcs://", 8) != 0 &&
+		    strncmp(url, "http://", 7) != 0 &&
+		    strncmp(url, "https://", 8) != 0) {
+			config_err(err, where, 0, 0,
+			    "upstream[%zu]: url must start with s3://, "
+			    "grpc://, grpcs://, http:// or https://",
+			    i);
+			bad = 1;
+		}
+		if (config_up_int(c, i, CFG_UP_WORKERS) < 1) {
+			config_err(err, where, 0, 0,
+			    "upstream[%zu]: workers must be at least 1", i);
+			bad = 1;
+		}
+	}
+	if (config_int(c, CFG_P2P_ENABLED) &&
+	    strlen(config_str(c, CFG_P2P_SECRET)) < 16) {
+		config_err(err, where, 0, 0,
+		    "p2p.secret must be at least 16 characters when p2p is "
+		    "enabled");
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+const struct config_value *
+config_get(const struct config *c, enum config_id id)
+{
+	return &c->v[id];
+}
+
+const char *
+config_str(const struct config *c, enum config_id id)
+{
+	return c->v[id].s != NULL ? c->v[id].s : "";
+}
+
+int64_t
+config_int(const struct config *c, enum config_id id)
+{
+	return c->v[id].i;
+}
+
+const char *
+config_up_str(const struct config *c, size_t n, enum config_up_id id)
+{
+	if (n >= c->nupstreams || c->up[n][id].s == NULL)
+		return "";
+	return c->up[n][id].s;
+}
+
+int64_t
+config_up_int(const struct config *c, size_t n, enum config_up_id id)
+{
+	if (n >= c->nupstreams)
+		return 0;
+	return c->up[n][id].i;
+}
+
+int
+config_list_has(const struct config *c, enum config_id id, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->v[id].nlist; i++)
+		if (strcmp(c->v[id].list[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+config_discover(void)
+{
+	char cwd[PATH_MAX], path[PATH_MAX + 32], *slash;
+	const char *xdg, *home;
+	struct stat st;
+
+	if (getcwd(cwd, sizeof(cwd)) != NULL) {
+		for (;;) {
+			snprintf(path, sizeof(path), "%s/fabrik.toml",
+			    strcmp(cwd, "/") == 0 ? "" : cwd);
+			if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+				return strdup(path);
+			slash = strrchr(cwd, '/');
+			if (slash == NULL || strcmp(cwd, "/") == 0)
+				break;
+			if (slash == cwd)
+				slash[1] = '\0';
+			else
+				*slash = '\0';
+		}
+	}
+	xdg = getenv("XDG_CONFIG_HOME");
+	home = getenv("HOME");
+	if (xdg != NULL && *xdg == '/')
+		snprintf(path, sizeof(path), "%s/fabrik/config.toml", xdg);
+	else if (home != NULL)
+		snprintf(
+		    path, sizeof(path), "%s/.config/fabrik/config.toml", home);
+	else
+		path[0] = '\0';
+	if (path[0] != '\0' && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return strdup(path);
+	snprintf(
+	    path, sizeof(path), "%s/fabrik/config.toml", FABRIK_SYSCONFDIR);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return strdup(path);
+	return NULL;
+}
+
+static int
+config_is_secret(const char *key)
+{
+	size_t i;
+
+	for (i = 0;
+	     i < sizeof(config_secret_keys) / sizeof(config_secret_keys[0]);
+	     i++)
+		if (strcmp(key, config_secret_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+config_show_value(
+    FILE *f, const struct config_key *k, const struct config_value *v)
+{
+	static const char *origins[] = { "default", "file", "environment",
+		"flag" };
+	size_t i;
+	int secret = config_is_secret(k->key);
+
+	fprintf(f, "%s = ", k->key);
+	switch (k->type) {
+	case CT_BOOL:
+		fprintf(f, "%s", v->i ? "true" : "false");
+		break;
+	case CT_INT:
+		fprintf(f, "%lld", (long long)v->i);
+		break;
+	case CT_LIST:
+		fprintf(f, "[");
+		for (i = 0; i < v->nlist; i++)
+			fprintf(f, "%s\"%s\"", i ? ", " : "",
+			    secret ? "********" : v->list[i]);
+		fprintf(f, "]");
+		break;
+	default:
+		fprintf(f, "\"%s\"",
+		    secret && v->s && *v->s ? "********"
+			: v->s		    ? v->s
+					    : "");
+		break;
+	}
+	fprintf(f, "  # %s", origins[v->origin]);
+	if (k->issue > 0)
+		fprintf(f,
+		    "; parsed and validated, not in effect yet "
+		    "(arrives with issue #%d)",
+		    k->issue);
+	fprintf(f, "\n");
+}
+
+void
+config_show(const struct config *c, FILE *f)
+{
+	const char *section = "";
+	size_t i, j;
+
+	fprintf(f, "# effective configuration (%s)\n",
+	    c->file != NULL ? c->file : "no file");
+	for (i = 0; i < CFG_COUNT; i++) {
+		if (strcmp(section, config_keys[i].section) != 0) {
+			section = config_keys[i].section;
+			fprintf(f, "\n[%s]\n", section);
+		}
+		config_show_value(f, &config_keys[i], &c->v[i]);
+	}
+	for (j = 0; j < c->nupstreams; j++) {
+		fprintf(f, "\n[[upstream]]\n");
+		for (i = 0; i < CFG_UP_COUNT; i++)
+			config_show_value(f, &config_up_keys[i], &c->up[j][i]);
+	}
+}
+
+void
+config_print_flags(FILE *f)
+{
+	char env[128];
+	size_t i, j;
+	char flag[128];
+
+	for (i = 0; i < CFG_COUNT; i++) {
+		config_upper(env, sizeof(env), config_keys[i].section,
+		    config_keys[i].key);
+		snprintf(flag, sizeof(flag), "%s-%s", config_keys[i].section,
+		    config_keys[i].key);
+		for (j = 0; flag[j]; j++)
+			if (flag[j] == '_')
+				flag[j] = '-';
+		fprintf(f, "  --config-%-36s FABRIK_CONFIG_%s\n", flag, env);
+	}
+	for (i = 0; i < CFG_UP_COUNT; i++) {
+		config_upper(env, sizeof(env), "", config_up_keys[i].key);
+		snprintf(
+		    flag, sizeof(flag), "upstream-N-%s", config_up_keys[i].key);
+		for (j = 0; flag[j]; j++)
+			if (flag[j] == '_')
+				flag[j] = '-';
+		fprintf(f, "  --config-%-36s FABRIK_CONFIG_UPSTREAM_N%s\n",
+		    flag, env);
+	}
+}
+
+int
+config_template(const char *name, FILE *f)
+{
+	if (strcmp(name, "layer1") == 0 || strcmp(name, "daemon") == 0) {
+		fputs("# fabrik.toml -- layer 1: a daemon next to the build.\n"
+		      "# Reference: fabrik(1), CONFIGURATION.\n\n"
+		      "[cache]\n"
+		      "# dir = \"~/.cache/fabrik\"   # default: "
+		      "$XDG_CACHE_HOME/fabrik\n"
+		      "max_size = \"10GB\"\n"
+		      "eviction_policy = \"lfu\"\n"
+		      "default_ttl = \"7d\"\n\n"
+		      "[daemon]\n"
+		      "bind = \"127.0.0.1:0\"\n\n"
+		      "[build_tools]\n"
+		      "enabled = [\"gradle\", \"bazel\", \"nx\", \"turbo\", "
+		      "\"ccache\", \"nix\"]\n\n"
+		      "# A shared regional server (layer 2):\n"
+		      "# [[upstream]]\n"
+		      "# url = \"grpc://cache.example.com:7070\"\n"
+		      "# timeout = \"10s\"\n\n"
+		      "[observability]\n"
+		      "log_level = \"info\"\n",
+		    f);
+		return 0;
+	}
+	if (strcmp(name, "server") == 0 || strcmp(name, "layer2") == 0) {
+		fputs("# fabrik.toml -- layer 2: a shared regional server.\n"
+		      "# Reference: fabrik(1), CONFIGURATION.\n\n"
+		      "[cache]\n"
+		      "dir = \"/var/cache/fabrik\"\n"
+		      "max_size = \"500GB\"\n"
+		      "eviction_policy = \"lfu\"\n\n"
+		      "[fabrik]\n"
+		      "enabled = true\n"
+		      "bind = \"0.0.0.0:7070\"\n\n"
+		      "# Layer 3: the permanent shared store.\n"
+		      "# [[upstream]]\n"
+		      "# url = \"s3://my-build-cache/team/\"\n"
+		      "# region = \"us-east-1\"\n"
+		      "# permanent = true\n"
+		      "# workers = 20\n\n"
+		      "[auth]\n"
+		      "required = true\n"
+		      "# public_key_file = \"/etc/fabrik/jwt.pem\"\n"
+		      "tokens = [\"change-me:read,write\"]\n\n"
+		      "[observability]\n"
+		      "log_format = \"json\"\n"
+		      "health_bind = \"0.0.0.0:8888\"\n"
+		      "metrics_bind = \"0.0.0.0:9091\"\n\n"
+		      "[runtime]\n"
+		      "graceful_shutdown_timeout = \"30s\"\n"
+		      "max_concurrent_requests = 10000\n",
+		    f);
+		return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,1153 @@
+/*
+ * The flat-file content-addressed store.  Untrusted input: object files on
+ * disk (they may be truncated, altered or foreign) and object sizes given
+ * by clients.  Guarantees: an object is visible only after its header and
+ * content are complete (temp file + rename); a read returns content whose
+ * SHA-256 equals the one recorded at write time or is a miss; the total
+ * on disk stays under max_size (writes that cannot fit are refused).
+ *
+ * Object file (doc/format-object.md), little-endian:
+ *   0 magic "FABOBJ01" | 8 u32 header length | 12 u16 version | 14 u8 ns
+ *   15 u8 flags | 16 u64 content size | 24 u64 created | 32 key[32]
+ *   64 sha256[32] | 96 u32 meta length | 100 u32 crc32(0..100 + meta)
+ *   104 meta ... | content
+ */
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/clock.h"
+#include "base/hex.h"
+#include "base/log.h"
+#include "store/store.h"
+
+#define STORE_MAGIC "FABOBJ01"
+#define STORE_HDR_FIXED 104
+#define STORE_PATH_MAX 4096
+/* Writes stop at max_size; maintenance evicts down to this share. */
+#define STORE_LOW_WATER_PCT 90
+#define STORE_SAMPLES 16
+
+static const char *const store_ns_names[STORE_NS_COUNT] = {
+	[STORE_NS_NONE] = "none",
+	[STORE_NS_GRADLE] = "gradle",
+	[STORE_NS_BAZEL_AC] = "bazel-ac",
+	[STORE_NS_BAZEL_CAS] = "bazel-cas",
+	[STORE_NS_NX] = "nx",
+	[STORE_NS_TURBO] = "turbo",
+	[STORE_NS_CCACHE] = "ccache",
+	[STORE_NS_NIX] = "nix",
+	[STORE_NS_S3] = "s3",
+	[STORE_NS_OCI] = "oci",
+	[STORE_NS_SCRIPT] = "script",
+	[STORE_NS_RECIPE] = "recipe",
+	[STORE_NS_FABRIK] = "fabrik",
+	[STORE_NS_SCCACHE] = "sccache",
+};
+
+struct store {
+	struct store_config cfg;
+	char *dir;
+	int lockfd;
+	struct index *ix;
+	struct store_stats st;
+	uint64_t inflight; /* bytes reserved by open writers */
+	uint64_t tmpseq;
+	uint64_t rng;
+	uint64_t ttl_cursor;
+};
+
+struct store_writer {
+	int fd;
+	char tmp[STORE_PATH_MAX];
+	unsigned char key[STORE_KEY_LEN];
+	int ns;
+	uint64_t written;
+	uint64_t reserved;
+	int64_t expected;
+	uint32_t hdrlen;
+	unsigned char *meta;
+	size_t meta_len;
+	struct sha256 hash;
+	int failed;
+};
+
+const char *
+store_ns_name(int ns)
+{
+	if (ns < 0 || ns >= STORE_NS_COUNT)
+		return "none";
+	return store_ns_names[ns];
+}
+
+int
+store_ns_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < STORE_NS_COUNT; i++)
+		if (strcmp(s, store_ns_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+store_strerror(int code)
+{
+	switch (code) {
+	case STORE_OK:
+		return "ok";
+	case STORE_MISS:
+		return "not found";
+	case STORE_ETOOBIG:
+		return "object too large";
+	case STORE_ENOSPC:
+		return "cache storage full";
+	case STORE_EDIGEST:
+		return "content does not match its digest";
+	default:
+		return "storage I/O error";
+	}
+}
+
+void
+store_key_for(
+    int ns, const void *toolkey, size_t len, unsigned char key[STORE_KEY_LEN])
+{
+	struct sha256 s;
+	const char *name = store_ns_name(ns);
+
+	if (sha256_init(&s) == -1) {
+		memset(key, 0, STORE_KEY_LEN);
+		return;
+	}
+	sha256_update(&s, name, strlen(name) + 1);
+	sha256_update(&s, toolkey, len);
+	sha256_final(&s, key);
+}
+
+static void
+store_obj_path(const struct store *s, const unsigned char *key, char *out)
+{
+	char hex[SHA256_HEX_LEN + 1];
+
+	hex_encode(hex, key, STORE_KEY_LEN);
+	snprintf(out, STORE_PATH_MAX, "%s/objects/%.2s/%s", s->dir, hex, hex);
+}
+
+static uint64_t
+store_rand(struct store *s)
+{
+	/* xorshift64*: sampling for eviction, not security. */
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return s->rng * 2685821657736338717ULL;
+}
+
+static int
+store_mkdirs(const char *dir)
+{
+	char p[STORE_PATH_MAX];
+	size_t i, n = strlen(dir);
+
+	if (n >= sizeof(p))
+		return -1;
+	memcpy(p, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			return -1;
+		p[i] = i == n ? '\0' : '/';
+	}
+	return 0;
+}
+
+static uint32_t
+store_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+store_le64(const unsigned char *p)
+{
+	return (uint64_t)store_le32(p) | (uint64_t)store_le32(p + 4) << 32;
+}
+
+static void
+store_put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static void
+store_put64(unsigned char *p, uint64_t v)
+{
+	store_put32(p, (uint32_t)v);
+	store_put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Builds the header for a finished object into out (STORE_HDR_FIXED +
+ * meta_len bytes). */
+static void
+store_hdr_build(unsigned char *out, const unsigned char *key, int ns,
+    uint64_t size, int64_t created, const unsigned char *sha,
+    const unsigned char *meta, size_t meta_len)
+{
+	uLong crc;
+
+	memset(out, 0, STORE_HDR_FIXED);
+	memcpy(out, STORE_MAGIC, 8);
+	store_put32(out + 8, (uint32_t)(STORE_HDR_FIXED + meta_len));
+	out[12] = 1; /* version */
+	out[14] = (unsigned char)ns;
+	store_put64(out + 16, size);
+	store_put64(out + 24, (uint64_t)created);
+	memcpy(out + 32, key, STORE_KEY_LEN);
+	memcpy(out + 64, sha, SHA256_LEN);
+	store_put32(out + 96, (uint32_t)meta_len);
+	if (meta_len > 0)
+		memcpy(out + STORE_HDR_FIXED, meta, meta_len);
+	crc = crc32(0L, out, 100);
+	if (meta_len > 0)
+		crc = crc32(crc, meta, (uInt)meta_len);
+	store_put32(out + 100, (uint32_t)crc);
+}
+
+/* Parses and checks a header read from the start of an object file.
+ * buf holds have bytes.  Returns the header length, 0 when more bytes
+ * are needed (*need set), or -1 when the header is invalid. */
+static int64_t
+store_hdr_parse(const unsigned char *buf, size_t have, uint64_t filesize,
+    struct store_obj *o, size_t *need)
+{
+	uint32_t hlen, mlen;
+	uLong crc;
+
+	if (have < STORE_HDR_FIXED) {
+		*need = STORE_HDR_FIXED;
+		return filesize < STORE_HDR_FIXED ? -1 : 0;
+	}
+	if (memcmp(buf, STORE_MAGIC, 8) != 0 || buf[12] != 1)
+		return -1;
+	hlen = store_le32(buf + 8);
+	mlen = store_le32(buf + 96);
+	if (mlen > STORE_META_MAX || hlen != STORE_HDR_FIXED + mlen ||
+	    hlen > filesize)
+		return -1;
+	if (have < hlen) {
+		*need = hlen;
+		return 0;
+	}
+	crc = crc32(0L, buf, 100);
+	if (mlen > 0)
+		crc = crc32(crc, buf + STORE_HDR_FIXED, mlen);
+	if ((uint32_t)crc != store_le32(buf + 100))
+		return -1;
+	o->ns = buf[14];
+	o->size = store_le64(buf + 16);
+	o->created = (int64_t)store_le64(buf + 24);
+	memcpy(o->key, buf + 32, STORE_KEY_LEN);
+	memcpy(o->sha, buf + 64, SHA256_LEN);
+	if (o->size != filesize - hlen)
+		return -1;
+	o->off = hlen;
+	o->meta_len = mlen;
+	return hlen;
+}
+
+static void
+store_rec_drop(struct store *s, struct index_rec *r)
+{
+	unsigned char key[STORE_KEY_LEN];
+
+	memcpy(key, r->key, STORE_KEY_LEN);
+	index_add_total(s->ix, -(int64_t)r->size);
+	index_remove(s->ix, key);
+}
+
+/* Removes an object file and its record. */
+static void
+store_drop(struct store *s, const unsigned char *key)
+{
+	char path[STORE_PATH_MAX];
+	struct index_rec *r;
+
+	store_obj_path(s, key, path);
+	unlink(path);
+	if ((r = index_find(s->ix, key)) != NULL)
+		store_rec_drop(s, r);
+}
+
+/* Reads the header of the object file at fd.  Fills o (meta is
+ * malloc'd).  For inline objects the content is read too (o->data).
+ * Returns 0, or -1 when the file is not a valid object. */
+static int
+store_read_obj(int fd, uint64_t filesize, int want_inline, struct store_obj *o)
+{
+	unsigned char first[8192];
+	unsigned char *big = NULL;
+	size_t need = 0, have;
+	ssize_t n;
+	int64_t hlen;
+
+	n = pread(fd, first, sizeof(first), 0);
+	if (n < 0)
+		return -1;
+	have = (size_t)n;
+	hlen = store_hdr_parse(first, have, filesize, o, &need);
+	if (hlen < 0 || (hlen == 0 && need > sizeof(first)))
+		return -1;
+	if (hlen == 0)
+		return -1; /* a short read of a file that claims more */
+	if (o->meta_len > 0) {
+		if ((o->meta = malloc(o->meta_len)) == NULL)
+			return -1;
+		memcpy(o->meta, first + STORE_HDR_FIXED, o->meta_len);
+	}
+	if (!want_inline || o->size > STORE_INLINE_MAX)
+		return 0;
+	if ((big = malloc(o->size + 1)) == NULL)
+		return -1;
+	if ((uint64_t)have >= (uint64_t)hlen + o->size) {
+		memcpy(big, first + hlen, o->size);
+	} else {
+		n = pread(fd, big, o->size, (off_t)hlen);
+		if (n < 0 || (uint64_t)n != o->size) {
+			free(big);
+			return -1;
+		}
+	}
+	o->data = big;
+	return 0;
+}
+
+static void
+store_obj_init(struct store_obj *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+}
+
+void
+store_obj_release(struct store_obj *o)
+{
+	if (o->fd != -1)
+		close(o->fd);
+	free(o->meta);
+	free(o->data);
+	sha256_release(&o->hash);
+	store_obj_init(o);
+}
+
+static uint64_t
+store_ctime_ns(const struct stat *st)
+{
+	return (uint64_t)st->st_ctim.tv_sec * 1000000000ULL +
+	    (uint64_t)st->st_ctim.tv_nsec;
+}
+
+static int
+store_expired(const struct store *s, const struct index_rec *r, int64_t now)
+{
+	int64_t last = r->atime > r->created ? r->atime : r->created;
+
+	return s->cfg.ttl > 0 && now - last > (int64_t)s->cfg.ttl;
+}
+
+int
+store_get(struct store *s, const unsigned char *key, struct store_obj *o)
+{
+	char path[STORE_PATH_MAX];
+	unsigned char digest[SHA256_LEN];
+	struct index_rec *r;
+	struct stat st;
+	int64_t now = clock_wall();
+	int fd;
+
+	store_obj_init(o);
+	if ((r = index_find(s->ix, key)) == NULL)
+		return STORE_MISS;
+	if (store_expired(s, r, now)) {
+		s->st.expired++;
+		store_drop(s, key);
+		return STORE_MISS;
+	}
+	store_obj_path(s, key, path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		/* The file is gone (deleted by hand?): forget it. */
+		if (errno == ENOENT)
+			store_rec_drop(s, r);
+		return STORE_MISS;
+	}
+	o->fd = fd;
+	if (fstat(fd, &st) == -1 ||
+	    store_read_obj(fd, (uint64_t)st.st_size, 1, o) == -1 ||
+	    memcmp(o->key, key, STORE_KEY_LEN) != 0)
+		goto corrupt;
+	o->verified = s->cfg.verify == STORE_VERIFY_CHANGED &&
+	    r->vino == (uint64_t)st.st_ino && r->vctime == store_ctime_ns(&st);
+	if (o->data != NULL && !o->verified) {
+		sha256(o->data, o->size, digest);
+		if (!sha_ct_equal(digest, o->sha, SHA256_LEN))
+			goto corrupt;
+		o->verified = 1;
+		r->vino = (uint64_t)st.st_ino;
+		r->vctime = store_ctime_ns(&st);
+	}
+	if (!o->verified && sha256_init(&o->hash) == -1) {
+		store_obj_release(o);
+		return STORE_EIO;
+	}
+	if (r->count < UINT32_MAX)
+		r->count++;
+	r->atime = (uint32_t)now;
+	return STORE_OK;
+corrupt:
+	log_warn("object %02x%02x%02x%02x... failed its integrity check; "
+		 "dropped",
+	    key[0], key[1], key[2], key[3]);
+	s->st.integrity_drops++;
+	store_obj_release(o);
+	store_drop(s, key);
+	return STORE_MISS;
+}
+
+int64_t
+store_obj_read(struct store_obj *o, void *out, size_t n, uint64_t pos)
+{
+	ssize_t got;
+
+	if (pos > o->size)
+		return -1;
+	if (n > o->size - pos)
+		n = (size_t)(o->size - pos);
+	if (o->data != NULL) {
+		memcpy(out, o->data + pos, n);
+		return (int64_t)n;
+	}
+	got = pread(o->fd, out, n, (off_t)(o->off + pos));
+	if (got < 0)
+		return -1;
+	if (!o->verified && pos == o->hashed) {
+		sha256_update(&o->hash, out, (size_t)got);
+		o->hashed += (uint64_t)got;
+	}
+	return got;
+}
+
+int
+store_obj_finish(struct store *s, struct store_obj *o)
+{
+	unsigned char digest[SHA256_LEN];
+	struct index_rec *r;
+	struct stat st;
+
+	if (o->verified)
+		return 0;
+	if (o->hashed != o->size) {
+		sha256_release(&o->hash);
+		return 0; /* partial read (range): nothing learned */
+	}
+	sha256_final(&o->hash, digest);
+	if (!sha_ct_equal(digest, o->sha, SHA256_LEN)) {
+		log_warn("object failed its integrity check while streaming; "
+			 "response aborted, object dropped");
+		s->st.integrity_drops++;
+		store_drop(s, o->key);
+		return -1;
+	}
+	o->verified = 1;
+	if ((r = index_find(s->ix, o->key)) != NULL && fstat(o->fd, &st) == 0) {
+		r->vino = (uint64_t)st.st_ino;
+		r->vctime = store_ctime_ns(&st);
+	}
+	return 0;
+}
+
+int
+store_has(struct store *s, const unsigned char *key, uint64_t *size, int *ns)
+{
+	struct index_rec *r = index_find(s->ix, key);
+
+	if (r == NULL)
+		return 0;
+	if (store_expired(s, r, clock_wall())) {
+		s->st.expired++;
+		store_drop(s, key);
+		return 0;
+	}
+	if (size != NULL)
+		*size = r->size;
+	if (ns != NULL)
+		*ns = r->ns;
+	return 1;
+}
+
+int
+store_del(struct store *s, const unsigned char *key)
+{
+	if (index_find(s->ix, key) == NULL)
+		return STORE_MISS;
+	store_drop(s, key);
+	return STORE_OK;
+}
+
+/* Eviction score: lower goes first. */
+static uint64_t
+store_score(const struct store *s, const struct index_rec *r,
+    enum store_policy pol, int64_t now)
+{
+	int64_t age;
+	uint64_t halves;
+
+	switch (pol) {
+	case STORE_LRU:
+		return r->atime > r->created ? r->atime : r->created;
+	case STORE_TTL:
+		return r->created;
+	default:
+		age = now -
+		    (int64_t)(r->atime > r->created ? r->atime : r->created);
+		halves = age <= 0 || s->cfg.lfu_halflife == 0
+		    ? 0
+		    : (uint64_t)age / s->cfg.lfu_halflife;
+		return halves >= 32 ? 0 : (uint64_t)(r->count + 1) >> halves;
+	}
+}
+
+/* Evicts one object chosen by sampling; returns its size or 0 when the
+ * store is empty. */
+static uint64_t
+store_evict_one(struct store *s, enum store_policy pol, int64_t now)
+{
+	uint64_t cap = index_capacity(s->ix), i, best_score = UINT64_MAX, sc;
+	struct index_rec *r, *best = NULL;
+	unsigned found = 0, probes = 0;
+	uint64_t size;
+
+	if (index_count(s->ix) == 0)
+		return 0;
+	while (found < STORE_SAMPLES && probes < STORE_SAMPLES * 64) {
+		i = store_rand(s) & (cap - 1);
+		probes++;
+		r = index_slot(s->ix, i);
+		if (!r->used)
+			continue;
+		found++;
+		sc = store_score(s, r, pol, now);
+		if (best == NULL || sc < best_score) {
+			best = r;
+			best_score = sc;
+		}
+	}
+	if (best == NULL) {
+		/* Very sparse table: take the first occupied slot. */
+		for (i = 0; i < cap && best == NULL; i++)
+			if (index_slot(s->ix, i)->used)
+				best = index_slot(s->ix, i);
+		if (best == NULL)
+			return 0;
+	}
+	size = best->size;
+	s->st.evictions++;
+	s->st.evicted_bytes += size;
+	{
+		unsigned char key[STORE_KEY_LEN];
+		memcpy(key, best->key, STORE_KEY_LEN);
+		store_drop(s, key);
+	}
+	return size;
+}
+
+int
+store_maintain(struct store *s, unsigned budget)
+{
+	uint64_t low = s->cfg.max_size / 100 * STORE_LOW_WATER_PCT;
+	uint64_t cap = index_capacity(s->ix);
+	int64_t now = clock_wall();
+	struct index_rec *r;
+	unsigned scanned;
+
+	/* TTL sweep: a bounded slice of the table each turn. */
+	if (s->cfg.ttl > 0) {
+		for (scanned = 0; scanned < budget * 8; scanned++) {
+			s->ttl_cursor = (s->ttl_cursor + 1) & (cap - 1);
+			r = index_slot(s->ix, s->ttl_cursor);
+			if (r->used && store_expired(s, r, now)) {
+				unsigned char key[STORE_KEY_LEN];
+				memcpy(key, r->key, STORE_KEY_LEN);
+				s->st.expired++;
+				store_drop(s, key);
+			}
+		}
+	}
+	while (budget-- > 0 && index_total(s->ix) + s->inflight > low)
+		if (store_evict_one(s, s->cfg.policy, now) == 0)
+			break;
+	return index_total(s->ix) + s->inflight > low;
+}
+
+uint64_t
+store_evict_to(struct store *s, uint64_t target, enum store_policy pol)
+{
+	uint64_t freed = 0, n;
+	int64_t now = clock_wall();
+
+	while (index_total(s->ix) > target) {
+		if ((n = store_evict_one(s, pol, now)) == 0)
+			break;
+		freed += n;
+	}
+	return freed;
+}
+
+uint64_t
+store_clear(struct store *s)
+{
+	uint64_t n = 0, i, cap = index_capacity(s->ix);
+	struct index_rec *r;
+	unsigned char key[STORE_KEY_LEN];
+
+	for (i = 0; i < cap; i++) {
+		r = index_slot(s->ix, i);
+		while (r->used) {
+			/* Backward shift may move another record here. */
+			memcpy(key, r->key, STORE_KEY_LEN);
+			store_drop(s, key);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Makes room for need more bytes: evicts synchronously when the total
+ * would pass max_size, and checks free disk space. */
+static int
+store_make_room(struct store *s, uint64_t need)
+{
+	struct statvfs vfs;
+	int64_t now = clock_wall();
+
+	if (need > s->cfg.max_size)
+		return STORE_ETOOBIG;
+	while (index_total(s->ix) + s->inflight + need > s->cfg.max_size)
+		if (store_evict_one(s, s->cfg.policy, now) == 0)
+			return STORE_ENOSPC;
+	if (s->cfg.min_free > 0 && statvfs(s->dir, &vfs) == 0 &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < s->cfg.min_free + need)
+		return STORE_ENOSPC;
+	return STORE_OK;
+}
+
+int
+store_put_begin(struct store *s, const unsigned char *key, int ns,
+    int64_t expected, const void *meta, size_t meta_len,
+    struct store_writer **out)
+{
+	struct store_writer *w;
+	unsigned char zero[STORE_HDR_FIXED + STORE_META_MAX];
+	uint64_t reserve;
+	int rc;
+
+	*out = NULL;
+	if (meta_len > STORE_META_MAX)
+		return STORE_ETOOBIG;
+	if (expected >= 0 && (uint64_t)expected > s->cfg.max_object_size)
+		return STORE_ETOOBIG;
+	reserve = STORE_HDR_FIXED + meta_len +
+	    (expected > 0 ? (uint64_t)expected : 0);
+	if ((rc = store_make_room(s, reserve)) != STORE_OK)
+		return rc;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return STORE_EIO;
+	w->fd = -1;
+	memcpy(w->key, key, STORE_KEY_LEN);
+	w->ns = ns;
+	w->expected = expected;
+	w->hdrlen = (uint32_t)(STORE_HDR_FIXED + meta_len);
+	if (meta_len > 0) {
+		if ((w->meta = malloc(meta_len)) == NULL)
+			goto fail;
+		memcpy(w->meta, meta, meta_len);
+		w->meta_len = meta_len;
+	}
+	snprintf(w->tmp, sizeof(w->tmp), "%s/tmp/%ld-%llu", s->dir,
+	    (long)getpid(), (unsigned long long)++s->tmpseq);
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (w->fd == -1)
+		goto fail;
+	/* Placeholder header; the real one is written at commit. */
+	memset(zero, 0, w->hdrlen);
+	if (write(w->fd, zero, w->hdrlen) != (ssize_t)w->hdrlen) {
+		rc = errno == ENOSPC ? STORE_ENOSPC : STORE_EIO;
+		goto fail_rc;
+	}
+	if (sha256_init(&w->hash) == -1)
+		goto fail;
+	w->reserved = reserve;
+	s->inflight += reserve;
+	*out = w;
+	return STORE_OK;
+fail:
+	rc = STORE_EIO;
+fail_rc:
+	if (w->fd != -1) {
+		close(w->fd);
+		unlink(w->tmp);
+	}
+	free(w->meta);
+	free(w);
+	return rc;
+}
+
+int
+store_put_write(struct store_writer *w, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	ssize_t k;
+
+	if (w->failed)
+		return w->failed;
+	if (w->written + n + w->hdrlen > w->reserved &&
+	    (w->expected >= 0 || w->written + n > UINT64_MAX / 2)) {
+		/* More than announced: refuse rather than grow unchecked. */
+		w->failed = STORE_ETOOBIG;
+		return w->failed;
+	}
+	while (n > 0) {
+		k = write(w->fd, c, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			w->failed = errno == ENOSPC || errno == EDQUOT
+			    ? STORE_ENOSPC
+			    : STORE_EIO;
+			return w->failed;
+		}
+		sha256_update(&w->hash, c, (size_t)k);
+		w->written += (uint64_t)k;
+		c += k;
+		n -= (size_t)k;
+	}
+	return STORE_OK;
+}
+
+static void
+store_writer_free(struct store *s, struct store_writer *w)
+{
+	s->inflight -= w->reserved;
+	if (w->fd != -1)
+		close(w->fd);
+	sha256_release(&w->hash);
+	free(w->meta);
+	free(w);
+}
+
+void
+store_put_abort(struct store *s, struct store_writer *w)
+{
+	if (w == NULL)
+		return;
+	unlink(w->tmp);
+	store_writer_free(s, w);
+}
+
+int
+store_put_commit(
+    struct store *s, struct store_writer *w, const unsigned char *expect_sha)
+{
+	unsigned char hdr[STORE_HDR_FIXED + STORE_META_MAX];
+	unsigned char sha[SHA256_LEN];
+	char path[STORE_PATH_MAX], *slash;
+	struct index_rec *r;
+	struct stat st;
+	int64_t now = clock_wall();
+	uint64_t total = w->written + w->hdrlen, extra;
+	int created, rc;
+
+	if (w->failed) {
+		rc = w->failed;
+		goto fail;
+	}
+	if (w->expected >= 0 && w->written != (uint64_t)w->expected) {
+		rc = STORE_EIO;
+		goto fail;
+	}
+	sha256_final(&w->hash, sha);
+	if (expect_sha != NULL && !sha_ct_equal(sha, expect_sha, SHA256_LEN)) {
+		rc = STORE_EDIGEST;
+		goto fail;
+	}
+	/* A stream of unknown length: make room for what arrived now. */
+	if (total > w->reserved) {
+		extra = total - w->reserved;
+		if (w->written > s->cfg.max_object_size) {
+			rc = STORE_ETOOBIG;
+			goto fail;
+		}
+		if ((rc = store_make_room(s, extra)) != STORE_OK)
+			goto fail;
+	}
+	store_hdr_build(
+	    hdr, w->key, w->ns, w->written, now, sha, w->meta, w->meta_len);
+	if (pwrite(w->fd, hdr, w->hdrlen, 0) != (ssize_t)w->hdrlen) {
+		rc = errno == ENOSPC ? STORE_ENOSPC : STORE_EIO;
+		goto fail;
+	}
+	if (s->cfg.fsync && fsync(w->fd) == -1) {
+		rc = STORE_EIO;
+		goto fail;
+	}
+	store_obj_path(s, w->key, path);
+	if (rename(w->tmp, path) == -1) {
+		if (errno != ENOENT) {
+			rc = STORE_EIO;
+			goto fail;
+		}
+		slash = strrchr(path, '/');
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+		if (rename(w->tmp, path) == -1) {
+			rc = STORE_EIO;
+			goto fail;
+		}
+	}
+	if ((r = index_insert(s->ix, w->key, &created)) == NULL) {
+		/* The file is in place; the next rebuild will find it. */
+		log_error("cannot grow the index; object kept on disk only");
+		store_writer_free(s, w);
+		return STORE_EIO;
+	}
+	if (!created)
+		index_add_total(s->ix, -(int64_t)r->size);
+	r->size = total;
+	r->ns = (uint8_t)w->ns;
+	r->created = (uint32_t)now;
+	r->atime = (uint32_t)now;
+	if (created)
+		r->count = 1;
+	index_add_total(s->ix, (int64_t)total);
+	if (fstat(w->fd, &st) == 0) {
+		r->vino = (uint64_t)st.st_ino;
+		r->vctime = store_ctime_ns(&st);
+	}
+	store_writer_free(s, w);
+	return STORE_OK;
+fail:
+	if (rc == STORE_EIO || rc == STORE_ENOSPC)
+		s->st.write_errors++;
+	store_put_abort(s, w);
+	return rc;
+}
+
+int
+store_put_buf(struct store *s, const unsigned char *key, int ns,
+    const void *data, size_t len, const void *meta, size_t meta_len,
+    const unsigned char *expect_sha)
+{
+	struct store_writer *w;
+	int rc;
+
+	rc = store_put_begin(s, key, ns, (int64_t)len, meta, meta_len, &w);
+	if (rc != STORE_OK)
+		return rc;
+	if ((rc = store_put_write(w, data, len)) != STORE_OK) {
+		store_put_abort(s, w);
+		return rc;
+	}
+	return store_put_commit(s, w, expect_sha);
+}
+
+/* Walks objects/ calling fn for each file named by 64 hex digits. */
+static int
+store_walk(struct store *s,
+    void (*fn)(struct store *, const char *path, const char *name, void *),
+    void *arg)
+{
+	char dpath[STORE_PATH_MAX], fpath[STORE_PATH_MAX + 256];
+	struct dirent *de;
+	DIR *d;
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		snprintf(dpath, sizeof(dpath), "%s/objects/%02x", s->dir, i);
+		if ((d = opendir(dpath)) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(
+			    fpath, sizeof(fpath), "%s/%s", dpath, de->d_name);
+			fn(s, fpath, de->d_name, arg);
+		}
+		closedir(d);
+	}
+	return 0;
+}
+
+static int
+store_name_key(const char *name, unsigned char *key)
+{
+	return strlen(name) == SHA256_HEX_LEN &&
+	    hex_is_lower(name, SHA256_HEX_LEN) &&
+	    hex_decode(key, name, STORE_KEY_LEN) == 0;
+}
+
+static void
+store_rebuild_one(
+    struct store *s, const char *path, const char *name, void *arg)
+{
+	unsigned char key[STORE_KEY_LEN];
+	struct store_obj o;
+	struct index_rec *r;
+	struct stat st;
+	int fd, created, good = 0;
+
+	store_obj_init(&o);
+	if (store_name_key(name, key) &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		o.fd = fd;
+		good = fstat(fd, &st) == 0 &&
+		    store_read_obj(fd, (uint64_t)st.st_size, 0, &o) == 0 &&
+		    memcmp(o.key, key, STORE_KEY_LEN) == 0 &&
+		    o.ns < STORE_NS_COUNT;
+	}
+	if (!good) {
+		/* Not an object of ours, or a damaged one: remove it. */
+		unlink(path);
+		s->st.integrity_drops++;
+		store_obj_release(&o);
+		return;
+	}
+	if ((r = index_insert(s->ix, key, &created)) != NULL) {
+		if (!created)
+			index_add_total(s->ix, -(int64_t)r->size);
+		r->size = o.off + o.size;
+		r->ns = (uint8_t)o.ns;
+		r->created = (uint32_t)o.created;
+		r->atime = (uint32_t)o.created;
+		r->count = 1;
+		/* Content unverified: vino/vctime stay 0. */
+		index_add_total(s->ix, (int64_t)r->size);
+		s->st.rebuild_objects++;
+	}
+	store_obj_release(&o);
+}
+
+static void
+store_sweep_tmp(struct store *s)
+{
+	char dpath[STORE_PATH_MAX], fpath[STORE_PATH_MAX + 256];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dpath, sizeof(dpath), "%s/tmp", s->dir);
+	if ((d = opendir(dpath)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(fpath, sizeof(fpath), "%s/%s", dpath, de->d_name);
+		unlink(fpath);
+	}
+	closedir(d);
+}
+
+static int
+store_lock(struct store *s)
+{
+	char path[STORE_PATH_MAX];
+	struct flock fl;
+
+	snprintf(path, sizeof(path), "%s/lock", s->dir);
+	s->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (s->lockfd == -1)
+		return -1;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	return fcntl(s->lockfd, F_SETLK, &fl);
+}
+
+struct store *
+store_open(const struct store_config *cfg, const char **err)
+{
+	struct store *s;
+	char path[STORE_PATH_MAX];
+	int state;
+	uint64_t t0;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		*err = "out of memory";
+		return NULL;
+	}
+	s->lockfd = -1;
+	s->cfg = *cfg;
+	if ((s->dir = strdup(cfg->dir)) == NULL) {
+		*err = "out of memory";
+		goto fail;
+	}
+	s->cfg.dir = s->dir;
+	s->rng = clock_mono_us() | 1;
+	snprintf(path, sizeof(path), "%s/objects", s->dir);
+	if (store_mkdirs(path) == -1) {
+		*err = "cannot create the cache directory";
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "%s/tmp", s->dir);
+	if (store_mkdirs(path) == -1) {
+		*err = "cannot create the cache directory";
+		goto fail;
+	}
+	if (store_lock(s) == -1) {
+		*err = "the cache directory is in use by another fabrik "
+		       "process";
+		goto fail;
+	}
+	store_sweep_tmp(s);
+	snprintf(path, sizeof(path), "%s/index", s->dir);
+	if ((s->ix = index_open(path, &state, err)) == NULL)
+		goto fail;
+	if (state == INDEX_OPEN_NEW) {
+		t0 = clock_mono_ms();
+		s->st.rebuilds++;
+		store_walk(s, store_rebuild_one, NULL);
+		if (s->st.rebuild_objects > 0 || s->st.integrity_drops > 0)
+			log_info("index rebuilt from %llu objects in %llu ms "
+				 "(%llu damaged files removed)",
+			    (unsigned long long)s->st.rebuild_objects,
+			    (unsigned long long)(clock_mono_ms() - t0),
+			    (unsigned long long)s->st.integrity_drops);
+	}
+	return s;
+fail:
+	if (s->lockfd != -1)
+		close(s->lockfd);
+	free(s->dir);
+	free(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	index_close(s->ix);
+	if (s->lockfd != -1)
+		close(s->lockfd);
+	free(s->dir);
+	free(s);
+}
+
+void
+store_reconfigure(struct store *s, const struct store_config *cfg)
+{
+	s->cfg.max_size = cfg->max_size;
+	s->cfg.max_object_size = cfg->max_object_size;
+	s->cfg.min_free = cfg->min_free;
+	s->cfg.ttl = cfg->ttl;
+	s->cfg.lfu_halflife = cfg->lfu_halflife;
+	s->cfg.policy = cfg->policy;
+	s->cfg.verify = cfg->verify;
+	s->cfg.fsync = cfg->fsync;
+}
+
+void
+store_get_stats(const struct store *s, struct store_stats *out)
+{
+	*out = s->st;
+	out->objects = index_count(s->ix);
+	out->bytes = index_total(s->ix);
+}
+
+const struct store_config *
+store_get_config(const struct store *s)
+{
+	return &s->cfg;
+}
+
+struct index *
+store_index(struct store *s)
+{
+	return s->ix;
+}
+
+struct store_fsck_ctx {
+	struct store_fsck *f;
+	int verify;
+};
+
+static void
+store_fsck_one(struct store *s, const char *path, const char *name, void *arg)
+{
+	struct store_fsck_ctx *c = arg;
+	unsigned char key[STORE_KEY_LEN];
+	struct store_obj o;
+
+	c->f->files++;
+	if (!store_name_key(name, key) || index_find(s->ix, key) == NULL) {
+		c->f->orphans++;
+		return;
+	}
+	if (!c->verify)
+		return;
+	if (store_get(s, key, &o) != STORE_OK) {
+		c->f->corrupt++;
+		return;
+	}
+	if (o.data == NULL) {
+		unsigned char tmp[65536];
+		uint64_t pos = 0;
+		int64_t n;
+		while (pos < o.size &&
+		    (n = store_obj_read(&o, tmp, sizeof(tmp), pos)) > 0)
+			pos += (uint64_t)n;
+		if (store_obj_finish(s, &o) == -1)
+			c->f->corrupt++;
+	}
+	store_obj_release(&o);
+}
+
+int
+store_fsck(struct store *s, struct store_fsck *f, int verify_content)
+{
+	struct store_fsck_ctx c;
+	char path[STORE_PATH_MAX];
+	uint64_t i, cap = index_capacity(s->ix);
+	struct index_rec *r;
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	c.f = f;
+	c.verify = verify_content;
+	store_walk(s, store_fsck_one, &c);
+	for (i = 0; i < cap; i++) {
+		r = index_slot(s->ix, i);
+		if (!r->used)
+			continue;
+		f->records++;
+		store_obj_path(s, r->key, path);
+		if (stat(path, &st) == -1 || (uint64_t)st.st_size != r->size)
+			f->missing++;
+	}
+	return f->orphans || f->missing || f->corrupt ? -1 : 0;
+}
