@@ -1,0 +1,7 @@
+a
+b
+++c
+return
+x => {}
+(y)
+throw e
