@@ -51,6 +51,7 @@ buf_reserve(struct buf *b, size_t extra)
 		return -1;
 	b->data = n;
 	b->cap = ncap;
+	b->data[b->len] = '\0';
 	return 0;
 }
 

@@ -65,6 +65,7 @@ struct http_req {
 	int src_wait;
 	int tag;
 	uint64_t start_us;
+	int body_error; /* status for a failed body: 400 or 413 */
 };
 
 struct conn {
@@ -561,10 +562,11 @@ conn_readable(struct conn *c)
 }
 
 static void
-body_finish(struct conn *c, int ok)
+body_finish(struct conn *c, int ok, int error_status)
 {
 	struct http_req *r = &c->req;
 
+	r->body_error = error_status;
 	r->body = ok ? BODY_DONE : BODY_FAILED;
 	if (!ok)
 		c->keep_alive = 0;
@@ -586,7 +588,7 @@ conn_feed_body(struct conn *c)
 		avail = c->in.len - c->in_off;
 		if (!r->chunked) {
 			if (r->body_left == 0) {
-				body_finish(c, 1);
+				body_finish(c, 1, 0);
 				return;
 			}
 			if (avail == 0)
@@ -605,7 +607,7 @@ conn_feed_body(struct conn *c)
 			continue;
 		}
 		if (h1_chunked_done(&r->ch)) {
-			body_finish(c, 1);
+			body_finish(c, 1, 0);
 			return;
 		}
 		if (avail == 0)
@@ -615,7 +617,7 @@ conn_feed_body(struct conn *c)
 		if (rc < 0) {
 			log_debug("%s: %s: bad chunked body: %s", c->srv->name,
 			    c->peer, err);
-			body_finish(c, 0);
+			body_finish(c, 0, 400);
 			return;
 		}
 		off += c->in_off;
@@ -624,7 +626,7 @@ conn_feed_body(struct conn *c)
 			continue;
 		r->body_seen += dlen;
 		if (r->body_seen > c->srv->lim.max_body) {
-			body_finish(c, 0);
+			body_finish(c, 0, 413);
 			return;
 		}
 		if (r->data_cb(r, c->in.data + off, dlen, r->body_arg) == -1) {
@@ -683,6 +685,12 @@ long long
 http_req_content_length(const struct http_req *r)
 {
 	return r->h.chunked ? -1 : r->h.content_length;
+}
+
+int
+http_req_body_error(const struct http_req *r)
+{
+	return r->body_error != 0 ? r->body_error : 400;
 }
 
 int

@@ -47,6 +47,8 @@ struct span http_req_header(const struct http_req *, const char *name);
 /* Content-Length, or -1 (chunked or none). */
 long long http_req_content_length(const struct http_req *);
 int http_req_has_body(const struct http_req *);
+/* After end_cb(ok = 0): 413 when the body passed max_body, else 400. */
+int http_req_body_error(const struct http_req *);
 int http_req_is(const struct http_req *, const char *method);
 const char *http_req_peer(const struct http_req *);
 struct loop *http_req_loop(const struct http_req *);
