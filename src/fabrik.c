@@ -30,9 +30,10 @@ usage(FILE *f)
 	fprintf(f, "usage: fabrik <command> [options]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nfabrik <command> --help lists each command's flags "
-		   "and environment variables.\nfabrik --version prints the "
-		   "version.  See fabrik(1).\n");
+	fprintf(f,
+	    "\nfabrik <command> --help lists each command's flags "
+	    "and environment variables.\nfabrik --version prints the "
+	    "version.  See fabrik(1).\n");
 }
 
 static int
@@ -44,10 +45,10 @@ command_help(const char *name)
 		       "Runs %s until SIGINT or SIGTERM (graceful shutdown); "
 		       "SIGHUP reloads the configuration.\n",
 		    name,
-		    strcmp(name, "daemon") == 0 ?
-			"layer 1: build-tool cache protocols over a local "
-			"store" :
-			"layer 2: the Fabrik protocol over a local store");
+		    strcmp(name, "daemon") == 0
+			? "layer 1: build-tool cache protocols over a local "
+			  "store"
+			: "layer 2: the Fabrik protocol over a local store");
 		cli_print_config_flags(stdout);
 		return 0;
 	}

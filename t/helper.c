@@ -132,7 +132,8 @@ main(int argc, char **argv)
 		    argc > 4 ? (size_t)atol(argv[4]) : 0);
 	if (argc >= 4 && strcmp(argv[1], "hold") == 0)
 		return helper_hold(atoi(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: helper raw PORT [DELAY_MS [CHUNK]] | "
-			"hold PORT SECONDS\n");
+	fprintf(stderr,
+	    "usage: helper raw PORT [DELAY_MS [CHUNK]] | "
+	    "hold PORT SECONDS\n");
 	return 2;
 }

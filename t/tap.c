@@ -37,8 +37,8 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 }
 
 int
-tap_is_int(long long got, long long want, const char *file, int line,
-    const char *name)
+tap_is_int(
+    long long got, long long want, const char *file, int line, const char *name)
 {
 	int cond = got == want;
 
@@ -78,8 +78,8 @@ tap_hexdump(const char *label, const void *p, size_t len)
 }
 
 int
-tap_is_mem(const void *got, size_t got_len, const void *want,
-    size_t want_len, const char *file, int line, const char *name)
+tap_is_mem(const void *got, size_t got_len, const void *want, size_t want_len,
+    const char *file, int line, const char *name)
 {
 	int cond;
 

@@ -22,8 +22,8 @@ int tap_done(void);
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is_int(got, want, name) \
-	tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, \
-	    (name))
+	tap_is_int( \
+	    (long long)(got), (long long)(want), __FILE__, __LINE__, (name))
 #define is_str(got, want, name) \
 	tap_is_str((got), (want), __FILE__, __LINE__, (name))
 #define is_mem(got, glen, want, wlen, name) \

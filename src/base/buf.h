@@ -13,7 +13,7 @@
 
 /* Parser results besides "bytes consumed" (>= 0). */
 #define FAB_INCOMPLETE (-1) /* need more input */
-#define FAB_ERROR (-2)      /* malformed; see the parser's error message */
+#define FAB_ERROR (-2) /* malformed; see the parser's error message */
 
 /* An owned, growable byte array.  data is always NUL-terminated past len
  * when cap > 0, so text can be used as a C string. */

@@ -26,8 +26,8 @@ void sha256_release(struct sha256 *);
 /* One-shot helpers. */
 void sha256(const void *, size_t, unsigned char out[SHA256_LEN]);
 void sha256_hex(const void *, size_t, char out[SHA256_HEX_LEN + 1]);
-void hmac_sha256(const void *key, size_t keylen, const void *msg,
-    size_t msglen, unsigned char out[SHA256_LEN]);
+void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
+    unsigned char out[SHA256_LEN]);
 
 /* Constant-time comparison; returns 1 when equal. */
 int sha_ct_equal(const void *, const void *, size_t);

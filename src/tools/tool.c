@@ -142,8 +142,9 @@ tool_put_end(struct http_req *r, int ok, void *arg)
 		/* Malformed or over-long body: the connection is closing, but
 		 * it may still take an answer. */
 		http_reply_text(r, http_req_body_error(r),
-		    http_req_body_error(r) == 413 ? "request body too large" :
-						    "incomplete or malformed body");
+		    http_req_body_error(r) == 413
+			? "request body too large"
+			: "incomplete or malformed body");
 		return;
 	}
 	rc = chain_put_commit(st->env->chain, st->w, st->ns, st->size,

@@ -61,8 +61,8 @@ test_b64(void)
 	/* RFC 4648 §10 test vectors. */
 	static const char *plain[] = { "", "f", "fo", "foo", "foob", "fooba",
 		"foobar" };
-	static const char *std[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
-		"Zm9vYmE=", "Zm9vYmFy" };
+	static const char *std[] = { "", "Zg==", "Zm8=", "Zm9v",
+		"Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
 	static const char *url[] = { "", "Zg", "Zm8", "Zm9v", "Zm9vYg",
 		"Zm9vYmE", "Zm9vYmFy" };
 	struct buf b;
@@ -95,8 +95,7 @@ test_b64(void)
 		b.data[0] == 0xfb && b.data[1] == 0xff,
 	    "any alphabet accepts url characters");
 	buf_reset(&b);
-	ok(b64_decode(&b, "Zm9v YmFy", 9, B64_ANY) == -1,
-	    "whitespace refused");
+	ok(b64_decode(&b, "Zm9v YmFy", 9, B64_ANY) == -1, "whitespace refused");
 	buf_reset(&b);
 	ok(b64_decode(&b, "Zh==", 4, B64_STD) == -1,
 	    "non-zero trailing bits refused");
