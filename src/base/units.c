@@ -10,6 +10,8 @@
 
 #include "base/units.h"
 
+#define UNITS_MAX_WHOLE ((UINT64_MAX - 999) / 1000)
+
 struct units_suffix {
 	const char *name;
 	uint64_t mult;
@@ -41,17 +43,23 @@ static const struct units_suffix units_durations[] = {
 	{ "w", 604800000ULL },
 };
 
-/* Reads digits with an optional fraction; returns the value scaled by
- * 1000 (milli-units) so "1.5" becomes 1500. */
+/* Reads digits with an optional fraction; stores the value scaled by
+ * 1000 (milli-units) so "1.5" becomes 1500, and returns the end of the
+ * number.  Returns NULL with *overflow = 0 when there are no digits, or
+ * with *overflow = 1 when the number does not fit. */
 static const char *
-units_number(const char *s, uint64_t *milli)
+units_number(const char *s, uint64_t *milli, int *overflow)
 {
 	uint64_t v = 0, frac = 0, scale = 1000;
 	int digits = 0;
 
+	*overflow = 0;
 	while (isdigit((unsigned char)*s)) {
-		if (v > (UINT64_MAX / 1000 - 9) / 10)
+		/* v * 1000 + 999 must fit. */
+		if (v > (UNITS_MAX_WHOLE - (uint64_t)(*s - '0')) / 10) {
+			*overflow = 1;
 			return NULL;
+		}
 		v = v * 10 + (uint64_t)(*s - '0');
 		s++;
 		digits++;
@@ -76,11 +84,15 @@ units_number(const char *s, uint64_t *milli)
 static int
 units_mul(uint64_t milli, uint64_t mult, uint64_t *out)
 {
-	uint64_t whole = milli / 1000, frac = milli % 1000;
+	uint64_t whole = milli / 1000, frac = milli % 1000, part;
 
 	if (mult != 0 && whole > UINT64_MAX / mult)
 		return -1;
-	*out = whole * mult + frac * mult / 1000;
+	/* frac < 1000 and every multiplier is below 2^44: no overflow. */
+	part = frac * mult / 1000;
+	if (whole * mult > UINT64_MAX - part)
+		return -1;
+	*out = whole * mult + part;
 	return 0;
 }
 
@@ -92,11 +104,13 @@ units_parse_size(const char *s, uint64_t *out, const char **err)
 	size_t i;
 	char unit[8];
 	size_t n = 0;
+	int overflow;
 
 	while (*s == ' ')
 		s++;
-	if ((p = units_number(s, &milli)) == NULL) {
-		*err = "expected a size like \"10GB\" or \"512MiB\"";
+	if ((p = units_number(s, &milli, &overflow)) == NULL) {
+		*err = overflow ? "size too large"
+				: "expected a size like \"10GB\" or \"512MiB\"";
 		return -1;
 	}
 	while (*p == ' ')
@@ -130,24 +144,29 @@ units_parse_duration(const char *s, uint64_t *ms, const char **err)
 	const char *p = s;
 	uint64_t total = 0, milli, part;
 	size_t i, best, blen;
-	int parts = 0;
+	int parts = 0, overflow;
 
 	while (*p == ' ')
 		p++;
 	while (*p != '\0') {
-		if ((p = units_number(p, &milli)) == NULL) {
+		if ((p = units_number(p, &milli, &overflow)) == NULL) {
+			if (overflow)
+				goto overflow;
 			*err = "expected a duration like \"30s\", \"5m\" or "
 			       "\"7d\"";
 			return -1;
 		}
+		while (*p == ' ')
+			p++;
 		best = (size_t)-1;
 		blen = 0;
 		for (i = 0;
 		     i < sizeof(units_durations) / sizeof(units_durations[0]);
 		     i++) {
 			size_t l = strlen(units_durations[i].name);
+			/* "5sec" is not 5s followed by junk. */
 			if (strncasecmp(p, units_durations[i].name, l) == 0 &&
-			    l > blen) {
+			    !isalpha((unsigned char)p[l]) && l > blen) {
 				best = i;
 				blen = l;
 			}

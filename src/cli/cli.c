@@ -23,11 +23,19 @@ cli_load_config(
 	buf_init(&err);
 	config_init(cfg, server_mode);
 	/* First pass: --config PATH (it decides which file to load). */
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--config") == 0) {
+			if (i + 1 >= argc) {
+				if (buf_printf(&err,
+					"--config: missing value (a file "
+					"path)\n") == -1)
+					goto out;
+				goto out;
+			}
 			path = argv[++i];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
 			path = argv[i] + 9;
+		}
 	}
 	if (path == NULL || *path == '\0')
 		path = found = config_discover();
@@ -74,7 +82,8 @@ cli_load_config(
 		if (config_set_flag(cfg, name, val, &err) == -1)
 			goto out;
 	}
-	if (config_validate(cfg, &err) == -1)
+	if (config_load_fallbacks(cfg, environ, &err) == -1 ||
+	    config_validate(cfg, &err) == -1)
 		goto out;
 	*nrest = n;
 	rc = 0;

@@ -9,6 +9,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -144,6 +146,15 @@ config_bool_text(const char *s, int64_t *out)
 	return 0;
 }
 
+/* Is s[0..n) one of the auth.tokens permission words? */
+static int
+config_perm_word(const char *s, size_t n)
+{
+	return (n == 4 && strncmp(s, "read", 4) == 0) ||
+	    (n == 5 && strncmp(s, "write", 5) == 0) ||
+	    (n == 5 && strncmp(s, "admin", 5) == 0);
+}
+
 /* Sets a value from text (defaults, environment, flags).  Lists are
  * comma-separated.  Returns 0 or -1 with *msg. */
 static int
@@ -152,9 +163,10 @@ config_set_text(const struct config_key *k, struct config_value *v,
 {
 	struct config_value nv;
 	uint64_t u;
-	const char *p, *comma, *e;
-	char *end;
+	const char *p, *comma, *e = NULL;
+	char *end, *joined;
 	long long ll;
+	size_t plen;
 
 	memset(&nv, 0, sizeof(nv));
 	nv.origin = origin;
@@ -185,15 +197,23 @@ config_set_text(const struct config_key *k, struct config_value *v,
 		nv.i = ll;
 		break;
 	case CT_SIZE:
-		if (units_parse_size(text, &u, &e) == -1 || u > INT64_MAX) {
+		if (units_parse_size(text, &u, &e) == -1) {
 			*msg = e;
+			return -1;
+		}
+		if (u > INT64_MAX) {
+			*msg = "size too large";
 			return -1;
 		}
 		nv.i = (int64_t)u;
 		break;
 	case CT_DURATION:
-		if (units_parse_duration(text, &u, &e) == -1 || u > INT64_MAX) {
+		if (units_parse_duration(text, &u, &e) == -1) {
 			*msg = e;
+			return -1;
+		}
+		if (u > INT64_MAX) {
+			*msg = "duration too large";
 			return -1;
 		}
 		nv.i = (int64_t)u;
@@ -205,9 +225,26 @@ config_set_text(const struct config_key *k, struct config_value *v,
 				comma = p + strlen(p);
 			while (p < comma && *p == ' ')
 				p++;
-			if (comma > p &&
-			    config_list_add(&nv, p, (size_t)(comma - p)) ==
-				-1) {
+			plen = (size_t)(comma - p);
+			while (plen > 0 && p[plen - 1] == ' ')
+				plen--;
+			if (plen == 0)
+				continue;
+			/* "TOKEN:read,write" in a comma-separated list: a
+			 * permission word continues the item before it. */
+			if (nv.nlist > 0 &&
+			    strchr(nv.list[nv.nlist - 1], ':') != NULL &&
+			    config_perm_word(p, plen)) {
+				joined = realloc(nv.list[nv.nlist - 1],
+				    strlen(nv.list[nv.nlist - 1]) + plen + 2);
+				if (joined == NULL)
+					goto nomem;
+				nv.list[nv.nlist - 1] = joined;
+				strcat(joined, ",");
+				strncat(joined, p, plen);
+				continue;
+			}
+			if (config_list_add(&nv, p, plen) == -1) {
 				config_value_clear(&nv);
 				*msg = "list too long";
 				return -1;
@@ -217,13 +254,15 @@ config_set_text(const struct config_key *k, struct config_value *v,
 		*v = nv;
 		return 0;
 	}
-	if ((nv.s = strdup(text)) == NULL) {
-		*msg = "out of memory";
-		return -1;
-	}
+	if ((nv.s = strdup(text)) == NULL)
+		goto nomem;
 	config_value_clear(v);
 	*v = nv;
 	return 0;
+nomem:
+	config_value_clear(&nv);
+	*msg = "out of memory";
+	return -1;
 }
 
 void
@@ -331,6 +370,18 @@ config_suggest_key(const char *section, const char *key)
 }
 
 static const char *
+config_find_section(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(config_sections) / sizeof(config_sections[0]);
+	     i++)
+		if (strcmp(name, config_sections[i]) == 0)
+			return config_sections[i];
+	return NULL;
+}
+
+static const char *
 config_suggest_section(const char *name)
 {
 	const char *best = NULL;
@@ -370,6 +421,26 @@ config_find_up(const char *key)
 		if (strcmp(config_up_keys[i].key, key) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* The section that has this exact key, for keys written in the wrong
+ * section; NULL when none or when several have it. */
+static const char *
+config_other_section(const char *key)
+{
+	const char *found = NULL;
+	size_t i;
+
+	for (i = 0; i < CFG_COUNT; i++) {
+		if (strcmp(config_keys[i].key, key) != 0)
+			continue;
+		if (found != NULL && strcmp(found, config_keys[i].section) != 0)
+			return NULL;
+		found = config_keys[i].section;
+	}
+	if (found == NULL && config_find_up(key) >= 0)
+		found = "[upstream]";
+	return found;
 }
 
 /* Sets a value from a TOML value, with type checks. */
@@ -487,8 +558,9 @@ config_load_section(struct config *c, const char *file, const char *name,
     const struct toml_value *tab, int up_index, struct buf *err)
 {
 	size_t i, n = toml_table_len(tab);
-	const char *key, *sugg;
+	const char *key, *sugg, *other;
 	const struct toml_value *val;
+	struct config_value *v;
 	int id, bad = 0;
 
 	for (i = 0; i < n; i++) {
@@ -498,22 +570,25 @@ config_load_section(struct config *c, const char *file, const char *name,
 				   : config_find(name, key);
 		if (id < 0) {
 			sugg = config_suggest_key(name, key);
+			other = sugg == NULL ? config_other_section(key) : NULL;
 			config_err(err, file, toml_table_key_line(tab, i),
 			    toml_table_key_col(tab, i),
-			    "unknown key '%s' in [%s]%s%s%s", key, name,
+			    "unknown key '%s' in [%s]%s%s%s%s%s%s", key, name,
 			    sugg ? " (did you mean '" : "", sugg ? sugg : "",
-			    sugg ? "'?)" : "");
+			    sugg ? "'?)" : "", other ? " (it belongs in [" : "",
+			    other ? other : "", other ? "])" : "");
 			bad = 1;
 			continue;
 		}
-		if (up_index >= 0) {
-			if (config_set_toml(&config_up_keys[id],
-				&c->up[up_index][id], val, file, err) == -1)
-				bad = 1;
-		} else if (config_set_toml(&config_keys[id], &c->v[id], val,
-			       file, err) == -1) {
+		v = up_index >= 0 ? &c->up[up_index][id] : &c->v[id];
+		if (config_set_toml(
+			up_index >= 0 ? &config_up_keys[id] : &config_keys[id],
+			v, val, file, err) == -1) {
 			bad = 1;
+			continue;
 		}
+		v->line = toml_line(val);
+		v->col = toml_col(val);
 	}
 	return bad ? -1 : 0;
 }
@@ -525,7 +600,7 @@ config_load_text(struct config *c, const char *file, const char *text,
 	struct toml_error te;
 	struct toml_value *root;
 	const struct toml_value *val, *e;
-	const char *name, *sugg;
+	const char *name, *sugg, *other;
 	size_t i, j, n;
 	int bad = 0;
 
@@ -572,8 +647,19 @@ config_load_text(struct config *c, const char *file, const char *text,
 			}
 			continue;
 		}
-		if (config_suggest_section(name) == NULL ||
-		    strcmp(config_suggest_section(name), name) != 0) {
+		if (toml_type(val) != TOML_TABLE &&
+		    config_find_section(name) == NULL) {
+			other = config_other_section(name);
+			config_err(err, file, toml_table_key_line(root, i),
+			    toml_table_key_col(root, i),
+			    "unknown top-level key '%s': keys belong in a "
+			    "section%s%s%s",
+			    name, other ? " (it belongs in [" : "",
+			    other ? other : "", other ? "])" : "");
+			bad = 1;
+			continue;
+		}
+		if (config_find_section(name) == NULL) {
 			sugg = config_suggest_section(name);
 			config_err(err, file, toml_table_key_line(root, i),
 			    toml_table_key_col(root, i),
@@ -594,7 +680,14 @@ config_load_text(struct config *c, const char *file, const char *text,
 			bad = 1;
 	}
 	toml_free(root);
-	return bad ? -1 : 0;
+	if (bad)
+		return -1;
+	free(c->file);
+	if ((c->file = strdup(file)) == NULL) {
+		config_err(err, file, 0, 0, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -619,6 +712,13 @@ config_load_file(struct config *c, const char *path, struct buf *err)
 		}
 		n = fread(text.data + text.len, 1, 65536, f);
 		text.len += n;
+		if (n == 0 && ferror(f)) {
+			config_err(err, path, 0, 0, "cannot read: %s",
+			    strerror(errno));
+			fclose(f);
+			buf_release(&text);
+			return -1;
+		}
 		if (n == 0)
 			break;
 		if (text.len > CONFIG_MAX_FILE) {
@@ -631,10 +731,6 @@ config_load_file(struct config *c, const char *path, struct buf *err)
 	fclose(f);
 	rc = config_load_text(c, path, (const char *)text.data, text.len, err);
 	buf_release(&text);
-	if (rc == 0) {
-		free(c->file);
-		c->file = strdup(path);
-	}
 	return rc;
 }
 
@@ -653,19 +749,60 @@ config_upper(char *dst, size_t cap, const char *section, const char *key)
 	dst[i] = '\0';
 }
 
+/* The label of a key in messages: "section.key" or "upstream[N].key". */
+static void
+config_label(char *dst, size_t cap, const struct config_key *k, int up)
+{
+	if (up >= 0)
+		snprintf(dst, cap, "upstream[%d].%s", up, k->key);
+	else
+		snprintf(dst, cap, "%s.%s", k->section, k->key);
+}
+
+/* The environment variable or flag that sets a key. */
+static void
+config_var_name(char *dst, size_t cap, const struct config_key *k, int up)
+{
+	char name[128];
+
+	if (up >= 0) {
+		config_upper(name, sizeof(name), "", k->key);
+		snprintf(dst, cap, "FABRIK_CONFIG_UPSTREAM_%d%s", up, name);
+	} else {
+		config_upper(name, sizeof(name), k->section, k->key);
+		snprintf(dst, cap, "FABRIK_CONFIG_%s", name);
+	}
+}
+
+static void
+config_flag_name(char *dst, size_t cap, const struct config_key *k, int up)
+{
+	size_t i;
+
+	if (up >= 0)
+		snprintf(dst, cap, "--config-upstream-%d-%s", up, k->key);
+	else
+		snprintf(dst, cap, "--config-%s-%s", k->section, k->key);
+	for (i = 0; dst[i] != '\0'; i++)
+		if (dst[i] == '_')
+			dst[i] = '-';
+}
+
 static int
-config_apply_text(const struct config_key *k, struct config_value *v,
+config_apply_text(const struct config_key *k, struct config_value *v, int up,
     const char *text, enum config_origin origin, const char *where,
     struct buf *err)
 {
 	const char *msg = NULL;
+	char label[128];
 	int rc = config_set_text(k, v, text, origin, &msg);
 
+	config_label(label, sizeof(label), k, up);
 	if (rc == -2)
-		config_err(
-		    err, where, 0, 0, "\"%s\" is not one of %s", text, msg);
+		config_err(err, where, 0, 0, "%s: \"%s\" is not one of %s",
+		    label, text, msg);
 	else if (rc != 0)
-		config_err(err, where, 0, 0, "%s", msg);
+		config_err(err, where, 0, 0, "%s: %s", label, msg);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -673,7 +810,7 @@ int
 config_load_env(struct config *c, char **env, struct buf *err)
 {
 	static const char prefix[] = "FABRIK_CONFIG_";
-	char name[128], upname[128];
+	char name[128], upname[128], var[160];
 	const char *eq, *rest, *val;
 	size_t i, n, idx;
 	int bad = 0, found;
@@ -687,31 +824,39 @@ config_load_env(struct config *c, char **env, struct buf *err)
 			continue;
 		rest = *env + sizeof(prefix) - 1;
 		n = (size_t)(eq - rest);
-		if (n >= sizeof(name))
+		if (n >= sizeof(name)) {
+			config_err(err, "environment", 0, 0,
+			    "unknown configuration variable %.40s...", *env);
+			bad = 1;
 			continue;
+		}
 		memcpy(name, rest, n);
 		name[n] = '\0';
+		snprintf(var, sizeof(var), "%s%s", prefix, name);
 		val = eq + 1;
 		found = 0;
 		if (strncmp(name, "UPSTREAM_", 9) == 0 &&
 		    isdigit((unsigned char)name[9])) {
 			idx = strtoul(name + 9, &end, 10);
-			if (*end == '_' && idx < CONFIG_MAX_UPSTREAMS) {
-				for (i = 0; i < CFG_UP_COUNT; i++) {
-					config_upper(upname, sizeof(upname), "",
-					    config_up_keys[i].key);
-					if (strcmp(end, upname) != 0)
-						continue;
-					found = 1;
-					while (c->nupstreams <= idx)
-						config_up_init(
-						    c, c->nupstreams++);
-					if (config_apply_text(
-						&config_up_keys[i],
-						&c->up[idx][i], val, CO_ENV,
-						*env, err) == -1)
-						bad = 1;
+			for (i = 0; *end == '_' && i < CFG_UP_COUNT; i++) {
+				config_upper(upname, sizeof(upname), "",
+				    config_up_keys[i].key);
+				if (strcmp(end, upname) != 0)
+					continue;
+				found = 1;
+				if (idx >= CONFIG_MAX_UPSTREAMS) {
+					config_err(err, var, 0, 0,
+					    "too many upstreams (at most %d)",
+					    CONFIG_MAX_UPSTREAMS);
+					bad = 1;
+					break;
 				}
+				while (c->nupstreams <= idx)
+					config_up_init(c, c->nupstreams++);
+				if (config_apply_text(&config_up_keys[i],
+					&c->up[idx][i], (int)idx, val, CO_ENV,
+					var, err) == -1)
+					bad = 1;
 			}
 		} else {
 			for (i = 0; i < CFG_COUNT; i++) {
@@ -721,40 +866,63 @@ config_load_env(struct config *c, char **env, struct buf *err)
 					continue;
 				found = 1;
 				if (config_apply_text(&config_keys[i], &c->v[i],
-					val, CO_ENV, *env, err) == -1)
+					-1, val, CO_ENV, var, err) == -1)
 					bad = 1;
 			}
 		}
 		if (!found) {
 			config_err(err, "environment", 0, 0,
-			    "unknown configuration variable FABRIK_CONFIG_%s",
-			    name);
+			    "unknown configuration variable %s", var);
 			bad = 1;
 		}
 	}
-	/* Standard AWS fallbacks for S3 upstreams. */
+	return bad ? -1 : 0;
+}
+
+/* Looks NAME up in a "NAME=value" array; NULL when absent or empty. */
+static const char *
+config_env_get(char **env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; env != NULL && *env != NULL; env++)
+		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+			return (*env)[n + 1] != '\0' ? *env + n + 1 : NULL;
+	return NULL;
+}
+
+int
+config_load_fallbacks(struct config *c, char **env, struct buf *err)
+{
+	static const struct {
+		enum config_up_id id;
+		const char *scheme;
+		const char *var;
+	} fb[] = {
+		{ CFG_UP_ACCESS_KEY, "s3://", "AWS_ACCESS_KEY_ID" },
+		{ CFG_UP_SECRET_KEY, "s3://", "AWS_SECRET_ACCESS_KEY" },
+		{ CFG_UP_SESSION_TOKEN, "s3://", "AWS_SESSION_TOKEN" },
+		{ CFG_UP_REGION, "s3://", "AWS_REGION" },
+		{ CFG_UP_REGION, "s3://", "AWS_DEFAULT_REGION" },
+		{ CFG_UP_ENDPOINT, "s3://", "AWS_ENDPOINT_URL" },
+		{ CFG_UP_TOKEN, "grpc://", "FABRIK_TOKEN" },
+		{ CFG_UP_TOKEN, "grpcs://", "FABRIK_TOKEN" },
+	};
+	const char *url, *ev;
+	size_t idx, i;
+	int bad = 0;
+
 	for (idx = 0; idx < c->nupstreams; idx++) {
-		static const struct {
-			enum config_up_id id;
-			const char *var;
-		} aws[] = {
-			{ CFG_UP_ACCESS_KEY, "AWS_ACCESS_KEY_ID" },
-			{ CFG_UP_SECRET_KEY, "AWS_SECRET_ACCESS_KEY" },
-			{ CFG_UP_SESSION_TOKEN, "AWS_SESSION_TOKEN" },
-			{ CFG_UP_REGION, "AWS_REGION" },
-			{ CFG_UP_ENDPOINT, "AWS_ENDPOINT_URL" },
-		};
-		const char *url = config_up_str(c, idx, CFG_UP_URL);
-		if (strncmp(url, "s3://", 5) != 0)
-			continue;
-		for (i = 0; i < sizeof(aws) / sizeof(aws[0]); i++) {
-			const char *ev = getenv(aws[i].var);
-			if (ev == NULL || *ev == '\0' ||
-			    *config_up_str(c, idx, aws[i].id) != '\0')
+		url = config_up_str(c, idx, CFG_UP_URL);
+		for (i = 0; i < sizeof(fb) / sizeof(fb[0]); i++) {
+			if (strncmp(url, fb[i].scheme, strlen(fb[i].scheme)) !=
+				0 ||
+			    *config_up_str(c, idx, fb[i].id) != '\0' ||
+			    (ev = config_env_get(env, fb[i].var)) == NULL)
 				continue;
-			if (config_apply_text(&config_up_keys[aws[i].id],
-				&c->up[idx][aws[i].id], ev, CO_ENV, aws[i].var,
-				err) == -1)
+			if (config_apply_text(&config_up_keys[fb[i].id],
+				&c->up[idx][fb[i].id], (int)idx, ev, CO_ENV,
+				fb[i].var, err) == -1)
 				bad = 1;
 		}
 	}
@@ -795,130 +963,203 @@ config_set_flag(
 	if (strncmp(name, "upstream-", 9) == 0 &&
 	    isdigit((unsigned char)name[9])) {
 		idx = strtoul(name + 9, &end, 10);
-		for (i = 0; *end == '-' && idx < CONFIG_MAX_UPSTREAMS &&
-		     i < CFG_UP_COUNT;
+		for (i = 0; (*end == '-' || *end == '_') && i < CFG_UP_COUNT;
 		     i++) {
 			if (!config_flag_eq(end + 1, config_up_keys[i].key))
 				continue;
+			if (idx >= CONFIG_MAX_UPSTREAMS) {
+				config_err(err, flag, 0, 0,
+				    "too many upstreams (at most %d)",
+				    CONFIG_MAX_UPSTREAMS);
+				return -1;
+			}
 			while (c->nupstreams <= idx)
 				config_up_init(c, c->nupstreams++);
 			return config_apply_text(&config_up_keys[i],
-			    &c->up[idx][i], value, CO_FLAG, flag, err);
+			    &c->up[idx][i], (int)idx, value, CO_FLAG, flag,
+			    err);
 		}
 	}
 	for (i = 0; i < CFG_COUNT; i++) {
 		slen = strlen(config_keys[i].section);
-		if (strlen(name) <= slen || name[slen] != '-' ||
+		if (strlen(name) <= slen ||
+		    (name[slen] != '-' && name[slen] != '_') ||
 		    !config_flag_prefix(name, config_keys[i].section, slen) ||
 		    !config_flag_eq(name + slen + 1, config_keys[i].key))
 			continue;
 		return config_apply_text(
-		    &config_keys[i], &c->v[i], value, CO_FLAG, flag, err);
+		    &config_keys[i], &c->v[i], -1, value, CO_FLAG, flag, err);
 	}
 	config_err(err, flag, 0, 0, "unknown configuration flag");
 	return -1;
 }
 
+/* Appends "where: label: message" for a value that fails validation;
+ * where says which source set the value. */
+static void config_verr(struct buf *, const struct config *,
+    const struct config_key *, const struct config_value *, int up,
+    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void
+config_verr(struct buf *err, const struct config *c, const struct config_key *k,
+    const struct config_value *v, int up, const char *fmt, ...)
+{
+	char where[192], label[128];
+	va_list ap;
+	int rc;
+
+	switch (v->origin) {
+	case CO_FILE:
+		snprintf(where, sizeof(where), "%s:%d:%d",
+		    c->file != NULL ? c->file : "file", v->line, v->col);
+		break;
+	case CO_ENV:
+		config_var_name(where, sizeof(where), k, up);
+		break;
+	case CO_FLAG:
+		config_flag_name(where, sizeof(where), k, up);
+		break;
+	default:
+		snprintf(where, sizeof(where), "configuration");
+		break;
+	}
+	config_label(label, sizeof(label), k, up);
+	rc = buf_printf(err, "%s: %s: ", where, label);
+	va_start(ap, fmt);
+	if (rc == 0)
+		rc = buf_vprintf(err, fmt, ap);
+	va_end(ap);
+	if (rc == 0)
+		rc = buf_putc(err, '\n');
+	(void)rc;
+}
+
+#define CONFIG_VERR(c, err, id, ...) \
+	config_verr( \
+	    (err), (c), &config_keys[(id)], &(c)->v[(id)], -1, __VA_ARGS__)
+#define CONFIG_UP_VERR(c, err, n, id, ...) \
+	config_verr((err), (c), &config_up_keys[(id)], &(c)->up[(n)][(id)], \
+	    (int)(n), __VA_ARGS__)
+
+/* Checks "TOKEN" or "TOKEN:perm,perm" with perm read, write or admin. */
+static const char *
+config_token_error(const char *tok)
+{
+	const char *colon = strrchr(tok, ':'), *p;
+	size_t n;
+
+	if (tok[0] == '\0' || colon == tok)
+		return "empty token";
+	if (colon == NULL)
+		return NULL;
+	p = colon + 1;
+	if (*p == '\0')
+		return "no permissions after ':' (use read, write or admin)";
+	for (;;) {
+		n = strcspn(p, ",");
+		if (!config_perm_word(p, n))
+			return "permissions after ':' must be read, write or "
+			       "admin, separated by commas";
+		if (p[n] == '\0')
+			return NULL;
+		p += n + 1;
+	}
+}
+
+static int
+config_known_tool(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(config_tools) / sizeof(config_tools[0]); i++)
+		if (strcmp(name, config_tools[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int
 config_validate(const struct config *c, struct buf *err)
 {
-	const char *where = c->file != NULL ? c->file : "configuration";
-	size_t i, j, n;
-	int bad = 0, known;
-	const char *url, *tok, *colon;
+	const struct config_value *tools = &c->v[CFG_BUILD_TOOLS_ENABLED];
+	const struct config_value *tokens = &c->v[CFG_AUTH_TOKENS];
+	const char *url, *msg;
+	size_t i;
+	int bad = 0;
 
 	if (config_int(c, CFG_RT_WORKER_THREADS) > 1) {
-		config_err(err, where, 0, 0,
-		    "runtime.worker_threads: fabrik runs one event-loop "
-		    "thread; use 0 or 1");
+		CONFIG_VERR(c, err, CFG_RT_WORKER_THREADS,
+		    "fabrik runs one event-loop thread; use 0 or 1");
 		bad = 1;
 	}
 	if (config_int(c, CFG_RT_MAX_CONCURRENT_REQUESTS) < 1) {
-		config_err(err, where, 0, 0,
-		    "runtime.max_concurrent_requests must be at least 1");
+		CONFIG_VERR(c, err, CFG_RT_MAX_CONCURRENT_REQUESTS,
+		    "must be at least 1");
 		bad = 1;
 	}
 	if (config_int(c, CFG_CACHE_MAX_SIZE) < 1024 * 1024) {
-		config_err(
-		    err, where, 0, 0, "cache.max_size must be at least 1MB");
+		CONFIG_VERR(
+		    c, err, CFG_CACHE_MAX_SIZE, "must be at least 1MiB");
 		bad = 1;
 	}
 	if (config_int(c, CFG_CACHE_MAX_OBJECT_SIZE) < 1) {
-		config_err(
-		    err, where, 0, 0, "cache.max_object_size must be positive");
+		CONFIG_VERR(
+		    c, err, CFG_CACHE_MAX_OBJECT_SIZE, "must be positive");
 		bad = 1;
 	}
-	n = c->v[CFG_BUILD_TOOLS_ENABLED].nlist;
-	for (i = 0; i < n; i++) {
-		known = 0;
-		for (j = 0; j < sizeof(config_tools) / sizeof(config_tools[0]);
-		     j++)
-			if (strcmp(c->v[CFG_BUILD_TOOLS_ENABLED].list[i],
-				config_tools[j]) == 0)
-				known = 1;
-		if (!known) {
-			config_err(err, where, 0, 0,
-			    "build_tools.enabled: unknown tool '%s' (known: "
-			    "gradle, bazel, nx, turbo, ccache, nix, s3, "
-			    "sccache, oci)",
-			    c->v[CFG_BUILD_TOOLS_ENABLED].list[i]);
-			bad = 1;
-		}
+	for (i = 0; i < tools->nlist; i++) {
+		if (config_known_tool(tools->list[i]))
+			continue;
+		CONFIG_VERR(c, err, CFG_BUILD_TOOLS_ENABLED,
+		    "unknown tool '%s' (known: gradle, bazel, nx, turbo, "
+		    "ccache, nix, s3, sccache, oci)",
+		    tools->list[i]);
+		bad = 1;
 	}
-	for (i = 0; i < c->v[CFG_AUTH_TOKENS].nlist; i++) {
-		tok = c->v[CFG_AUTH_TOKENS].list[i];
-		colon = strrchr(tok, ':');
-		if (tok[0] == '\0' || colon == tok) {
-			config_err(err, where, 0, 0,
-			    "auth.tokens[%zu]: empty token", i);
-			bad = 1;
-		} else if (colon != NULL &&
-		    strspn(colon + 1, "readwritemin,") != strlen(colon + 1)) {
-			config_err(err, where, 0, 0,
-			    "auth.tokens[%zu]: permissions after ':' must be "
-			    "read, write or admin",
-			    i);
-			bad = 1;
-		}
+	for (i = 0; i < tokens->nlist; i++) {
+		if ((msg = config_token_error(tokens->list[i])) == NULL)
+			continue;
+		CONFIG_VERR(
+		    c, err, CFG_AUTH_TOKENS, "token %zu: %s", i + 1, msg);
+		bad = 1;
 	}
-	if (config_int(c, CFG_AUTH_REQUIRED) &&
-	    c->v[CFG_AUTH_TOKENS].nlist == 0 &&
+	if (config_int(c, CFG_AUTH_REQUIRED) && tokens->nlist == 0 &&
 	    *config_str(c, CFG_AUTH_PUBLIC_KEY_FILE) == '\0' &&
 	    *config_str(c, CFG_AUTH_JWKS_FILE) == '\0' &&
 	    *config_str(c, CFG_AUTH_JWKS_URL) == '\0') {
-		config_err(err, where, 0, 0,
-		    "auth.required is true but no tokens or keys are "
-		    "configured");
+		CONFIG_VERR(c, err, CFG_AUTH_REQUIRED,
+		    "true, but no tokens or keys are configured");
 		bad = 1;
 	}
 	for (i = 0; i < c->nupstreams; i++) {
 		url = config_up_str(c, i, CFG_UP_URL);
 		if (*url == '\0') {
-			config_err(err, where, 0, 0,
-			    "upstream[%zu]: url is required", i);
+			CONFIG_UP_VERR(c, err, i, CFG_UP_URL, "is required");
 			bad = 1;
 		} else if (strncmp(url, "s3://", 5) != 0 &&
 		    strncmp(url, "grpc://", 7) != 0 &&
 		    strncmp(url, "grpcs://", 8) != 0 &&
 		    strncmp(url, "http://", 7) != 0 &&
 		    strncmp(url, "https://", 8) != 0) {
-			config_err(err, where, 0, 0,
-			    "upstream[%zu]: url must start with s3://, "
-			    "grpc://, grpcs://, http:// or https://",
-			    i);
+			CONFIG_UP_VERR(c, err, i, CFG_UP_URL,
+			    "must start with s3://, grpc://, grpcs://, "
+			    "http:// or https://");
+			bad = 1;
+		} else if (url[strcspn(url, ":") + 3] == '\0' ||
+		    url[strcspn(url, ":") + 3] == '/') {
+			CONFIG_UP_VERR(c, err, i, CFG_UP_URL,
+			    "has no host or bucket after the scheme");
 			bad = 1;
 		}
 		if (config_up_int(c, i, CFG_UP_WORKERS) < 1) {
-			config_err(err, where, 0, 0,
-			    "upstream[%zu]: workers must be at least 1", i);
+			CONFIG_UP_VERR(
+			    c, err, i, CFG_UP_WORKERS, "must be at least 1");
 			bad = 1;
 		}
 	}
 	if (config_int(c, CFG_P2P_ENABLED) &&
 	    strlen(config_str(c, CFG_P2P_SECRET)) < 16) {
-		config_err(err, where, 0, 0,
-		    "p2p.secret must be at least 16 characters when p2p is "
-		    "enabled");
+		CONFIG_VERR(c, err, CFG_P2P_SECRET,
+		    "must be at least 16 characters when p2p is enabled");
 		bad = 1;
 	}
 	return bad ? -1 : 0;
@@ -1022,6 +1263,22 @@ config_is_secret(const char *key)
 	return 0;
 }
 
+/* Writes s as a TOML basic string. */
+static void
+config_show_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 static void
 config_show_value(
     FILE *f, const struct config_key *k, const struct config_value *v)
@@ -1041,13 +1298,14 @@ config_show_value(
 		break;
 	case CT_LIST:
 		fprintf(f, "[");
-		for (i = 0; i < v->nlist; i++)
-			fprintf(f, "%s\"%s\"", i ? ", " : "",
-			    secret ? "********" : v->list[i]);
+		for (i = 0; i < v->nlist; i++) {
+			fputs(i ? ", " : "", f);
+			config_show_str(f, secret ? "********" : v->list[i]);
+		}
 		fprintf(f, "]");
 		break;
 	default:
-		fprintf(f, "\"%s\"",
+		config_show_str(f,
 		    secret && v->s && *v->s ? "********"
 			: v->s		    ? v->s
 					    : "");

@@ -37,18 +37,18 @@
 	    "reject requests without a valid token") \
 	X(AUTH_TOKENS, "auth", "tokens", CT_LIST, "", 0, \
 	    "static tokens: \"TOKEN\" or \"TOKEN:read,write,admin\"") \
-	X(AUTH_PUBLIC_KEY_FILE, "auth", "public_key_file", CT_PATH, "", 3, \
+	X(AUTH_PUBLIC_KEY_FILE, "auth", "public_key_file", CT_PATH, "", 0, \
 	    "PEM file with RS256 public keys") \
-	X(AUTH_JWKS_FILE, "auth", "jwks_file", CT_PATH, "", 3, \
+	X(AUTH_JWKS_FILE, "auth", "jwks_file", CT_PATH, "", 0, \
 	    "JWK Set file with RS256 public keys") \
-	X(AUTH_JWKS_URL, "auth", "jwks_url", CT_STRING, "", 3, "JWK Set URL") \
+	X(AUTH_JWKS_URL, "auth", "jwks_url", CT_STRING, "", 5, "JWK Set URL") \
 	X(AUTH_KEY_REFRESH_INTERVAL, "auth", "key_refresh_interval", \
-	    CT_DURATION, "5m", 3, "how often key files are re-read") \
-	X(AUTH_LEEWAY, "auth", "leeway", CT_DURATION, "60s", 3, \
+	    CT_DURATION, "5m", 0, "how often key files are re-read") \
+	X(AUTH_LEEWAY, "auth", "leeway", CT_DURATION, "60s", 0, \
 	    "clock skew allowed for exp/nbf/iat") \
-	X(AUTH_ISSUER, "auth", "issuer", CT_STRING, "", 3, \
+	X(AUTH_ISSUER, "auth", "issuer", CT_STRING, "", 0, \
 	    "required iss claim (empty = any)") \
-	X(AUTH_AUDIENCE, "auth", "audience", CT_STRING, "", 3, \
+	X(AUTH_AUDIENCE, "auth", "audience", CT_STRING, "", 0, \
 	    "required aud claim (empty = any)") \
 	X(BUILD_TOOLS_ENABLED, "build_tools", "enabled", CT_LIST, \
 	    "gradle,bazel,nx,turbo,ccache,nix,s3,sccache", 0, \
@@ -124,9 +124,10 @@
 	    "upload before answering the client") \
 	X(UP_WORKERS, "upstream", "workers", CT_INT, "10", 5, \
 	    "uploads in flight at once") \
-	X(UP_REGION, "upstream", "region", CT_STRING, "", 5, "S3 region") \
+	X(UP_REGION, "upstream", "region", CT_STRING, "", 5, \
+	    "S3 region (else AWS_REGION, then AWS_DEFAULT_REGION)") \
 	X(UP_ENDPOINT, "upstream", "endpoint", CT_STRING, "", 5, \
-	    "S3-compatible endpoint URL") \
+	    "S3-compatible endpoint URL (else AWS_ENDPOINT_URL)") \
 	X(UP_ACCESS_KEY, "upstream", "access_key", CT_STRING, "", 5, \
 	    "S3 access key id (else AWS_ACCESS_KEY_ID)") \
 	X(UP_SECRET_KEY, "upstream", "secret_key", CT_STRING, "", 5, \
@@ -138,7 +139,7 @@
 	X(UP_TLS_CA_FILE, "upstream", "tls_ca_file", CT_PATH, "", 5, \
 	    "CA bundle instead of the system store") \
 	X(UP_TOKEN, "upstream", "token", CT_STRING, "", 5, \
-	    "bearer token for a grpc(s) upstream")
+	    "bearer token for a grpc(s) upstream (else FABRIK_TOKEN)")
 
 enum config_type {
 	CT_STRING,
@@ -176,6 +177,7 @@ struct config_value {
 	char **list; /* CT_LIST, NULL-terminated */
 	size_t nlist;
 	enum config_origin origin;
+	int line, col; /* where the file set it (origin CO_FILE) */
 };
 
 struct config {
@@ -207,19 +209,34 @@ void config_release(struct config *);
  * SYSCONFDIR/fabrik/config.toml.  Returns a malloc'd path or NULL. */
 char *config_discover(void);
 /* Loads a TOML file over the current values.  On error returns -1 and
- * writes "file:line:col: message" lines to err. */
+ * writes "file:line:col: section.key: message" lines to err (a file that
+ * cannot be read or parsed at all gives "file: message" or
+ * "file:line:col: message").  On success the file name is remembered in
+ * c->file for show and for validation messages. */
 int config_load_file(
     struct config *, const char *path, struct buf *err) FAB_WUR;
 /* Same for text already in memory (name labels messages). */
 int config_load_text(struct config *, const char *name, const char *text,
     size_t len, struct buf *err) FAB_WUR;
 /* Applies FABRIK_CONFIG_<SECTION>_<KEY> and FABRIK_CONFIG_UPSTREAM_<N>_<KEY>
- * from environ, then the standard fallbacks (AWS_*) for upstreams. */
-int config_load_env(struct config *, char **environ, struct buf *err) FAB_WUR;
-/* Applies one --config-<section>-<key> flag (name without "--config-"). */
+ * from env (a NULL-terminated "NAME=value" array such as environ).  An
+ * unknown FABRIK_CONFIG_* name is an error.  Messages name the variable,
+ * never its value. */
+int config_load_env(struct config *, char **env, struct buf *err) FAB_WUR;
+/* Applies one --config-<section>-<key> flag (name without "--config-";
+ * '-' and '_' are interchangeable in section and key). */
 int config_set_flag(struct config *, const char *name, const char *value,
     struct buf *err) FAB_WUR;
-/* Cross-key validation; appends messages to err. */
+/* The standard fallbacks, applied last and only to values still empty:
+ * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION
+ * (else AWS_DEFAULT_REGION) and AWS_ENDPOINT_URL for s3:// upstreams;
+ * FABRIK_TOKEN for the token of grpc:// and grpcs:// upstreams.  env as
+ * for config_load_env. */
+int config_load_fallbacks(struct config *, char **env, struct buf *err) FAB_WUR;
+/* Cross-key validation; appends one "where: section.key: message" line per
+ * problem to err, where is file:line:col for a value from the file, the
+ * variable or flag name for one from the environment or a flag, and
+ * "configuration" for a default. */
 int config_validate(const struct config *, struct buf *err) FAB_WUR;
 
 const char *config_str(const struct config *, enum config_id);

@@ -73,8 +73,8 @@ struct loop {
 	size_t nsigs;
 	struct loop_childw *children;
 	size_t nchildren;
-	struct loop_deferred *defers;
-	size_t ndefers, capdefers;
+	struct loop_deferred *defers, *spare;
+	size_t ndefers, capdefers, capspare;
 	loop_defer_cb *before_cb;
 	void *before_arg;
 	int sigpipe[2];
@@ -121,6 +121,7 @@ loop_free(struct loop *l)
 	free(l->sigs);
 	free(l->children);
 	free(l->defers);
+	free(l->spare);
 	free(l);
 }
 
@@ -330,12 +331,17 @@ loop_timer_reset(struct loop *l, struct loop_timer *t, uint64_t ms)
 		t->cancelled = 1; /* cannot re-arm: treat as cancelled */
 }
 
+/* Fires the timers that are due.  Timers added or re-armed by these
+ * callbacks carry a newer seq and wait for the next pass, so a timer that
+ * re-arms itself with 0 ms cannot keep the loop from polling. */
 static void
 loop_run_timers(struct loop *l)
 {
 	struct loop_timer *t;
+	uint64_t last = l->timer_seq;
 
-	while (l->nheap > 0 && l->heap[0]->when <= l->now) {
+	while (l->nheap > 0 && l->heap[0]->when <= l->now &&
+	    l->heap[0]->seq <= last) {
 		t = l->heap[0];
 		loop_heap_remove(l, t);
 		t->firing = 1;
@@ -504,19 +510,23 @@ static void
 loop_run_defers(struct loop *l)
 {
 	struct loop_deferred *d;
-	size_t n, i;
+	size_t n, cap, i;
 
-	/* Run only what was queued before this pass; new ones wait. */
-	while ((n = l->ndefers) > 0) {
-		d = malloc(n * sizeof(*d));
-		if (d == NULL)
-			return;
-		memcpy(d, l->defers, n * sizeof(*d));
-		l->ndefers = 0;
-		for (i = 0; i < n; i++)
-			d[i].cb(l, d[i].arg);
-		free(d);
-	}
+	/* Run only what was queued before this pass: the callbacks queue
+	 * into the (empty) spare array, which runs on the next pass. */
+	if ((n = l->ndefers) == 0)
+		return;
+	d = l->defers;
+	cap = l->capdefers;
+	l->defers = l->spare;
+	l->capdefers = l->capspare;
+	l->ndefers = 0;
+	l->spare = NULL;
+	l->capspare = 0;
+	for (i = 0; i < n; i++)
+		d[i].cb(l, d[i].arg);
+	l->spare = d;
+	l->capspare = cap;
 }
 
 uint64_t
