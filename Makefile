@@ -57,6 +57,13 @@ $(FUZZ_REPLAY): contrib/fuzz/replay.o libfabrik.a
 
 fuzz: $(FUZZ_LIBFUZZER)
 
+# Micro-benchmarks (contrib/bench/*.c); the scripts there run the rest.
+BENCH_SRCS != find contrib/bench -name '*.c' | LC_ALL=C sort
+BENCH_BINS = $(BENCH_SRCS:.c=)
+bench: $(BENCH_BINS)
+$(BENCH_BINS): libfabrik.a $(HDRS)
+	$(CC) $(FAB_CFLAGS) $(LDFLAGS) -o $@ $@.c libfabrik.a $(LIBS)
+
 tests: fabrik $(UNIT_TESTS) $(FUZZ_REPLAY) t/helper
 
 t/helper: t/helper.c libfabrik.a
@@ -87,10 +94,11 @@ uninstall:
 
 clean:
 	rm -f fabrik libfabrik.a src/fabrik.o $(LIB_OBJS) t/tap.o t/helper \
-	    $(UNIT_TESTS) $(FUZZ_REPLAY) $(FUZZ_LIBFUZZER) contrib/fuzz/replay.o
+	    $(UNIT_TESTS) $(FUZZ_REPLAY) $(FUZZ_LIBFUZZER) contrib/fuzz/replay.o \
+	    $(BENCH_BINS)
 	rm -rf t/trash.*
 
 distclean: clean
 	rm -f config.mk config.h config.log
 
-.PHONY: all check tests fuzz static lint install uninstall clean distclean
+.PHONY: all check tests fuzz bench static lint install uninstall clean distclean

@@ -2,13 +2,16 @@
  * Request authentication: extracts a token from an Authorization header
  * (Bearer, or the password of Basic in either base64 alphabet, since
  * Gradle and ccache can only send Basic) and checks it against the static
- * tokens of the configuration.  JWT RS256 verification plugs in here
- * (auth/jwt).  Permissions are a bitmask.
+ * tokens of the configuration and, when keys are configured, as an RS256
+ * JWT (auth/jwt).  Verified JWTs are cached by the SHA-256 of the token
+ * until they expire, so a repeated token costs a hash and a lookup.
+ * Permissions are a bitmask.
  */
 #ifndef FABRIK_AUTH_H
 #define FABRIK_AUTH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 
@@ -19,6 +22,10 @@
 #ifndef AUTH_MAX_HEADER
 #define AUTH_MAX_HEADER 8192
 #endif
+/* Verified-token cache slots (direct-mapped by token hash). */
+#ifndef AUTH_CACHE_SLOTS
+#define AUTH_CACHE_SLOTS 4096
+#endif
 
 enum auth_result {
 	AUTH_OK, /* *perms set */
@@ -27,17 +34,43 @@ enum auth_result {
 	AUTH_INVALID, /* credentials present but wrong */
 };
 
+struct auth_config {
+	int required;
+	char *const *tokens; /* "TOKEN" (read+write) or "TOKEN:read,..." */
+	size_t ntokens;
+	const char *public_key_file; /* "" or NULL: none */
+	const char *jwks_file; /* "" or NULL: none */
+	int64_t leeway; /* seconds */
+	const char *issuer; /* "" or NULL: any */
+	const char *audience; /* "" or NULL: any */
+};
+
+/* Who a request authenticated as (for logs and metrics). */
+struct auth_info {
+	const char *reason; /* failure label for metrics, or "ok" */
+	char sub[256]; /* JWT_CLAIM_MAX */
+	char project_id[256];
+};
+
 struct auth;
 
-/* tokens: "TOKEN" (read+write) or "TOKEN:read,write,admin". */
-struct auth *auth_new(int required, char *const *tokens, size_t ntokens);
+/* Loads the key files; NULL with *err when one cannot be read or holds
+ * no usable key.  cfg strings are copied. */
+struct auth *auth_new(const struct auth_config *, const char **err);
 void auth_free(struct auth *);
 int auth_required(const struct auth *);
+/* Re-reads key files whose size, mtime or inode changed.  A file that
+ * fails to load keeps the previous keys (*err says why).  Returns 1 when
+ * keys were reloaded, 0 when nothing changed, -1 on failure. */
+int auth_reload_keys(struct auth *, const char **err);
+size_t auth_key_count(const struct auth *);
 
 /* Checks an Authorization header value (a span with p == NULL when the
- * header is absent). */
-enum auth_result auth_check(
-    const struct auth *, struct span header, int *perms);
+ * header is absent) at time now (unix seconds). */
+enum auth_result auth_check_at(struct auth *, struct span header, int64_t now,
+    int *perms, struct auth_info *info);
+/* The same at the current time, without details. */
+enum auth_result auth_check(struct auth *, struct span header, int *perms);
 
 /* Extracts the token from "Bearer X" or "Basic base64(user:pass)" (the
  * password, or the user when the password is empty) into out.  Returns 0,

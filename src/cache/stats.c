@@ -10,9 +10,6 @@ const double stats_bucket_bounds[STATS_BUCKETS] = { 0.0001, 0.00025, 0.0005,
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 	10 };
 
-static const char *const stats_auth_names[STATS_AUTH_REASONS] = { "missing",
-	"invalid", "expired", "forbidden" };
-
 struct stats stats;
 
 void
@@ -53,15 +50,22 @@ stats_put(int ns, uint64_t bytes, int ok)
 }
 
 void
-stats_auth_failure(enum stats_auth_reason r)
+stats_auth_failure(const char *reason)
 {
-	stats.auth_failures[r]++;
-}
+	unsigned i;
 
-const char *
-stats_auth_reason_name(enum stats_auth_reason r)
-{
-	return stats_auth_names[r];
+	for (i = 0; i < stats.nauth_reasons; i++)
+		if (strcmp(stats.auth_reason[i], reason) == 0)
+			break;
+	if (i == stats.nauth_reasons) {
+		if (i == STATS_AUTH_REASONS - 1)
+			reason = "other";
+		if (i == STATS_AUTH_REASONS)
+			i--;
+		else
+			stats.auth_reason[stats.nauth_reasons++] = reason;
+	}
+	stats.auth_failures[i]++;
 }
 
 void

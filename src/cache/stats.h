@@ -13,13 +13,9 @@
 #define STATS_BUCKETS 16
 extern const double stats_bucket_bounds[STATS_BUCKETS]; /* seconds */
 
-enum stats_auth_reason {
-	STATS_AUTH_MISSING,
-	STATS_AUTH_INVALID,
-	STATS_AUTH_EXPIRED,
-	STATS_AUTH_FORBIDDEN,
-	STATS_AUTH_REASONS
-};
+/* Distinct auth failure labels counted (missing, bad_token, expired,
+ * signature, ..., forbidden); further labels count as "other". */
+#define STATS_AUTH_REASONS 32
 
 struct stats_tool {
 	uint64_t hits, misses, puts, put_errors;
@@ -36,7 +32,9 @@ struct stats_hist {
 struct stats {
 	struct stats_tool tool[STORE_NS_COUNT];
 	struct stats_hist duration[STORE_NS_COUNT];
+	const char *auth_reason[STATS_AUTH_REASONS]; /* static strings */
 	uint64_t auth_failures[STATS_AUTH_REASONS];
+	unsigned nauth_reasons;
 	uint64_t requests;
 	int64_t started; /* unix seconds */
 };
@@ -47,8 +45,8 @@ void stats_init(void);
 void stats_hit(int ns, uint64_t bytes);
 void stats_miss(int ns);
 void stats_put(int ns, uint64_t bytes, int ok);
-void stats_auth_failure(enum stats_auth_reason);
-const char *stats_auth_reason_name(enum stats_auth_reason);
+/* Counts a refused credential; reason must be a static string. */
+void stats_auth_failure(const char *reason);
 /* Records one request's duration in microseconds. */
 void stats_observe(int ns, uint64_t us);
 /* Quantile q (0..1) in seconds estimated from the merged histogram. */

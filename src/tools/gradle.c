@@ -44,7 +44,7 @@ gradle_handle(struct http_req *r, void *arg)
 	store_key_for(STORE_NS_GRADLE, key.p, key.len, skey);
 	if (http_req_is(r, "GET") || http_req_is(r, "HEAD")) {
 		if (!(perms & AUTH_READ)) {
-			http_reply_text(r, 404, "token may not read");
+			tool_forbidden(r, 404, "token may not read");
 			return;
 		}
 		if (chain_get(env->chain, skey, STORE_NS_GRADLE, &o) !=
@@ -57,7 +57,7 @@ gradle_handle(struct http_req *r, void *arg)
 	}
 	if (http_req_is(r, "PUT")) {
 		if (!(perms & AUTH_WRITE)) {
-			http_reply_text(r, 413, "token may not write");
+			tool_forbidden(r, 413, "token may not write");
 			return;
 		}
 		tool_put(r, env, skey, STORE_NS_GRADLE, NULL, 0, NULL,

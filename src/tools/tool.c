@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/hex.h"
 #include "base/log.h"
 #include "cache/stats.h"
@@ -14,27 +15,32 @@
 int
 tool_auth(struct http_req *r, const struct tools_env *env, const char *scheme)
 {
+	struct auth_info info;
 	char hdr[128];
 	int perms;
 
-	switch (auth_check(
-	    env->auth, http_req_header(r, "authorization"), &perms)) {
+	switch (auth_check_at(env->auth, http_req_header(r, "authorization"),
+	    clock_wall(), &perms, &info)) {
 	case AUTH_OK:
 	case AUTH_ANON:
 		return perms;
-	case AUTH_MISSING:
-		stats_auth_failure(STATS_AUTH_MISSING);
-		snprintf(hdr, sizeof(hdr), "%s realm=\"fabrik\"", scheme);
-		http_reply_header(r, "WWW-Authenticate", hdr);
-		http_reply_text(r, 401, "authentication required");
-		return -1;
 	default:
-		stats_auth_failure(STATS_AUTH_INVALID);
+		stats_auth_failure(info.reason);
 		snprintf(hdr, sizeof(hdr), "%s realm=\"fabrik\"", scheme);
 		http_reply_header(r, "WWW-Authenticate", hdr);
-		http_reply_text(r, 401, "invalid credentials");
+		http_reply_text(r, 401,
+		    strcmp(info.reason, "missing") == 0
+			? "authentication required"
+			: "invalid credentials");
 		return -1;
 	}
+}
+
+void
+tool_forbidden(struct http_req *r, int status, const char *msg)
+{
+	stats_auth_failure("forbidden");
+	http_reply_text(r, status, msg);
 }
 
 struct tool_src {

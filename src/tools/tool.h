@@ -20,6 +20,10 @@ struct tools_env {
  * answering 401 (with WWW-Authenticate realm) itself. */
 int tool_auth(struct http_req *, const struct tools_env *, const char *scheme);
 
+/* Answers a request whose token lacks a permission with status (each
+ * protocol has its own "read-only" answer) and counts it. */
+void tool_forbidden(struct http_req *, int status, const char *msg);
+
 /* Answers with the object's content (moves o into the response; o is
  * released either way).  status is usually 200. */
 void tool_reply_obj(struct http_req *, struct chain *, struct store_obj *o,
