@@ -140,4 +140,32 @@ code=$(curl -s -o /dev/null -m 3 -w '%{http_code}' \
 is "$code" 404 "it is served once the slot frees"
 wait "$hold_pid"
 stop_fabrik e
+
+# IPv6, and ":port" listening on both families.
+start_fabrik v daemon --config-cache-dir "$TRASH/cache3" \
+    --config-daemon-bind '[::1]:0' \
+    --config-observability-health-bind ':0' \
+    --config-observability-metrics-bind ''
+ok $? "fabrik listens on [::1]"
+code=$(curl -s -g -o /dev/null -w '%{http_code}' \
+    "http://[::1]:$v_port_http/cache/aaaa")
+is "$code" 404 "a request over IPv6 is served"
+h4=$(curl -s "http://127.0.0.1:$v_port_health/health")
+h6=$(curl -s -g "http://[::1]:$v_port_health/health")
+case "$h4$h6" in *healthy*healthy*) ok 0 "':port' serves IPv4 and IPv6" ;;
+*) ok 1 "':port' serves IPv4 and IPv6 (got '$h4' '$h6')" ;; esac
+stop_fabrik v
+
+# Only the adapters in build_tools.enabled are served.
+start_fabrik w daemon --config-cache-dir "$TRASH/cache4" \
+    --config-daemon-bind 127.0.0.1:0 \
+    --config-observability-health-bind '' \
+    --config-observability-metrics-bind '' \
+    --config-build-tools-enabled nx
+ok $? "fabrik with only nx enabled starts"
+body=$(curl -s "http://127.0.0.1:$w_port_http/cache/aaaa")
+is "$body" "no such endpoint" "a disabled adapter (gradle) is not routed"
+grep -q GRADLE_BUILD_CACHE_URL "$TRASH/w.log"
+ok $((! $?)) "nor advertised"
+stop_fabrik w
 done_testing

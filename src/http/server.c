@@ -786,6 +786,8 @@ http_req_read_body(struct http_req *r, http_body_cb *data_cb,
 		if (c->state == CONN_DEAD)
 			return;
 	}
+	if (c->in_off == c->in.len)
+		sock_quickack(c->fd);
 	conn_arm(c, c->srv->lim.body_timeout_ms);
 	conn_update_io(c);
 	conn_feed_body(c);

@@ -20,6 +20,11 @@ int sock_listen(
 int sock_accept(int lfd, struct sockaddr_storage *, socklen_t *) FAB_WUR;
 int sock_set_nonblock(int fd) FAB_WUR;
 int sock_set_cloexec(int fd) FAB_WUR;
+/* Asks the kernel to acknowledge received data at once (Linux
+ * TCP_QUICKACK; a no-op elsewhere).  Used when a request body is expected:
+ * clients that write the head and the body separately without
+ * TCP_NODELAY otherwise wait out a delayed ACK (~40 ms) per upload. */
+void sock_quickack(int fd);
 /* Formats a peer address as "ip:port" into out. */
 void sock_addr_str(const struct sockaddr_storage *, char *out, unsigned outlen);
 
