@@ -86,9 +86,23 @@ index_format(int fd, uint64_t cap)
 	struct index_hdr h;
 	unsigned char page[INDEX_HDR_SIZE];
 
-	if (ftruncate(fd, 0) == -1 ||
-	    ftruncate(fd, (off_t)index_file_size(cap)) == -1)
+	static const unsigned char zero[65536];
+	size_t left, n;
+	off_t off;
+
+	if (ftruncate(fd, 0) == -1)
 		return -1;
+	/* Write every byte rather than ftruncate() a sparse file: pages of a
+	 * sparse mapping are allocated when first touched, and on a full
+	 * file system that is a SIGBUS instead of an error. */
+	off = INDEX_HDR_SIZE;
+	for (left = index_file_size(cap) - INDEX_HDR_SIZE; left > 0;
+	     left -= n) {
+		n = left < sizeof(zero) ? left : sizeof(zero);
+		if (pwrite(fd, zero, n, off) != (ssize_t)n)
+			return -1;
+		off += (off_t)n;
+	}
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, INDEX_MAGIC, 8);
 	h.version = INDEX_VERSION;
@@ -135,8 +149,12 @@ index_open(const char *path, int *state, const char **err)
 	struct stat st;
 	ssize_t n;
 
-	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
-	    (ix->path = strdup(path)) == NULL) {
+	if ((ix = calloc(1, sizeof(*ix))) == NULL) {
+		*err = "out of memory";
+		return NULL;
+	}
+	ix->fd = -1;
+	if ((ix->path = strdup(path)) == NULL) {
 		*err = "out of memory";
 		goto fail;
 	}
@@ -168,12 +186,10 @@ index_open(const char *path, int *state, const char **err)
 	index_mark(ix, 0);
 	return ix;
 fail:
-	if (ix != NULL) {
-		if (ix->fd > 0)
-			close(ix->fd);
-		free(ix->path);
-		free(ix);
-	}
+	if (ix->fd != -1)
+		close(ix->fd);
+	free(ix->path);
+	free(ix);
 	return NULL;
 }
 
@@ -209,10 +225,12 @@ index_hash(const unsigned char *key)
 struct index_rec *
 index_find(struct index *ix, const unsigned char *key)
 {
-	uint64_t i = index_hash(key) & ix->mask;
+	uint64_t i = index_hash(key) & ix->mask, n;
 	struct index_rec *r;
 
-	for (;;) {
+	/* Bounded by the capacity: a table damaged behind a valid header
+	 * may have no empty slot at all. */
+	for (n = 0; n <= ix->mask; n++) {
 		r = &ix->recs[i];
 		if (!r->used)
 			return NULL;
@@ -220,6 +238,7 @@ index_find(struct index *ix, const unsigned char *key)
 			return r;
 		i = (i + 1) & ix->mask;
 	}
+	return NULL;
 }
 
 /* Doubles the table: builds path.new, rehashes, renames over path. */
@@ -282,7 +301,7 @@ out:
 struct index_rec *
 index_insert(struct index *ix, const unsigned char *key, int *created)
 {
-	uint64_t i;
+	uint64_t i, n;
 	struct index_rec *r;
 
 	*created = 0;
@@ -293,8 +312,11 @@ index_insert(struct index *ix, const unsigned char *key, int *created)
 	    index_grow(ix) == -1)
 		return NULL;
 	i = index_hash(key) & ix->mask;
-	while (ix->recs[i].used)
+	for (n = 0; ix->recs[i].used; n++) {
+		if (n == ix->mask)
+			return NULL; /* damaged table: no free slot */
 		i = (i + 1) & ix->mask;
+	}
 	r = &ix->recs[i];
 	memset(r, 0, sizeof(*r));
 	memcpy(r->key, key, INDEX_KEY_LEN);
@@ -308,17 +330,18 @@ void
 index_remove(struct index *ix, const unsigned char *key)
 {
 	struct index_rec *r = index_find(ix, key);
-	uint64_t i, j, home;
+	uint64_t i, j, n, home;
 
 	if (r == NULL)
 		return;
 	i = (uint64_t)(r - ix->recs);
 	memset(r, 0, sizeof(*r));
-	ix->hdr->count--;
+	if (ix->hdr->count > 0)
+		ix->hdr->count--;
 	/* Backward-shift: move later members of the probe run into the
 	 * hole when their home slot does not lie in (hole, current]. */
 	j = i;
-	for (;;) {
+	for (n = 0; n < ix->mask; n++) {
 		j = (j + 1) & ix->mask;
 		if (!ix->recs[j].used)
 			break;

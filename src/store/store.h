@@ -116,7 +116,7 @@ int store_ns_parse(const char *);
 const char *store_strerror(int code);
 
 /* Opens (creating if needed) the store under cfg->dir, taking an exclusive
- * lock on it.  Rebuilds the index from objects/ when it was not closed
+ * lock on it (a second open fails, from this process or another).  Rebuilds the index from objects/ when it was not closed
  * cleanly.  NULL with *err on failure.  cfg is copied. */
 struct store *store_open(const struct store_config *cfg, const char **err);
 /* Flushes and marks the index clean. */
@@ -176,8 +176,10 @@ const struct store_config *store_get_config(const struct store *);
 struct index *store_index(struct store *);
 
 /* Offline check (no daemon running): walks objects/ and the index and
- * reports files without records, records without files and corrupt
- * objects.  Returns 0 when consistent. */
+ * reports files without records (orphans), records without a file of
+ * the recorded size (missing) and, with verify_content, objects whose
+ * header or content does not verify (corrupt: every byte is hashed).
+ * It only reports; it changes nothing.  Returns 0 when consistent. */
 struct store_fsck {
 	uint64_t files, records, orphans, missing, corrupt;
 };
