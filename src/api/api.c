@@ -3,7 +3,9 @@
  */
 #include <string.h>
 
+#include "api/admin.h"
 #include "api/api.h"
+#include "api/query.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "cache/stats.h"
@@ -162,9 +164,9 @@ api_metrics_render(struct store *s, struct buf *o)
 	}
 	M("# HELP fabrik_auth_failures_total Rejected credentials.\n"
 	  "# TYPE fabrik_auth_failures_total counter\n");
-	for (i = 0; i < STATS_AUTH_REASONS; i++)
+	for (i = 0; i < (int)stats.nauth_reasons; i++)
 		M("fabrik_auth_failures_total{reason=\"%s\"} %llu\n",
-		    stats_auth_reason_name(i),
+		    stats.auth_reason[i],
 		    (unsigned long long)stats.auth_failures[i]);
 	M("# HELP fabrik_uptime_seconds Seconds since start.\n"
 	  "# TYPE fabrik_uptime_seconds gauge\n"
@@ -199,7 +201,11 @@ api_stats(struct http_req *r, const struct api_env *env)
 	json_uint(&w, st.evictions);
 	json_key(&w, "integrity_drops");
 	json_uint(&w, st.integrity_drops);
+	json_key(&w, "eviction_rate_per_hour");
+	json_double(&w, query_eviction_rate(&st));
 	json_obj_end(&w);
+	json_key(&w, "build_systems");
+	query_write_build_systems(&w, env->store);
 	json_key(&w, "performance");
 	json_obj_begin(&w);
 	json_key(&w, "cache_hits");
@@ -252,36 +258,175 @@ api_stats(struct http_req *r, const struct api_env *env)
 }
 
 void
+api_reply_json(
+    struct http_req *r, int status, struct json_writer *w, struct buf *out)
+{
+	if (json_writer_finish(w) == -1 || buf_putc(out, '\n') == -1)
+		http_reply_text(r, 500, "out of memory");
+	else
+		http_reply(r, status, "application/json", out->data, out->len);
+}
+
+void
+api_reply_error(
+    struct http_req *r, int status, const char *msg, const char *field)
+{
+	struct json_writer w;
+	struct buf out;
+
+	buf_init(&out);
+	json_writer_init(&w, &out);
+	json_obj_begin(&w);
+	json_key(&w, "error");
+	json_cstr(&w, msg);
+	if (field != NULL) {
+		json_key(&w, "field");
+		json_cstr(&w, field);
+	}
+	json_obj_end(&w);
+	api_reply_json(r, status, &w, &out);
+	buf_release(&out);
+}
+
+static void
+api_metrics(struct http_req *r, const struct api_env *env)
+{
+	struct buf out;
+
+	buf_init(&out);
+	if (api_metrics_render(env->store, &out) == -1)
+		http_reply_text(r, 500, "out of memory");
+	else
+		http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8",
+		    out.data, out.len);
+	buf_release(&out);
+}
+
+/* Which listener serves a route, and which switch turns it on. */
+#define API_ON_HEALTH 1
+#define API_ON_METRICS 2
+enum api_feature {
+	API_ALWAYS,
+	API_METRICS, /* observability.metrics_enabled */
+	API_QUERY, /* observability.cache_query_api_enabled */
+	API_ADMIN, /* observability.admin_api_enabled */
+};
+
+struct api_route {
+	const char *path;
+	int prefix; /* path is a prefix (ends in '/') */
+	int listener;
+	enum api_feature feature;
+	int perm; /* needed when api_auth_required; 0 = public */
+	int post; /* POST allowed besides GET and HEAD */
+	void (*fn)(struct http_req *, const struct api_env *);
+};
+
+static const struct api_route api_routes[] = {
+	{ "/health", 0, API_ON_HEALTH, API_ALWAYS, 0, 0, api_health },
+	{ "/metrics", 0, API_ON_METRICS, API_METRICS, AUTH_READ, 0,
+	    api_metrics },
+	{ "/api/v1/stats", 0, API_ON_METRICS, API_ALWAYS, AUTH_READ, 0,
+	    api_stats },
+	{ "/api/v1/artifacts", 0, API_ON_METRICS, API_QUERY, AUTH_READ, 0,
+	    query_handle },
+	{ "/api/v1/artifacts/", 1, API_ON_METRICS, API_QUERY, AUTH_READ, 0,
+	    query_handle },
+	{ "/api/v1/admin/", 1, API_ON_METRICS, API_ADMIN, AUTH_ADMIN, 1,
+	    admin_handle },
+};
+
+static int
+api_route_on(const struct api_route *rt, const struct api_env *env)
+{
+	if ((rt->listener == API_ON_HEALTH && !env->serve_health) ||
+	    (rt->listener == API_ON_METRICS && !env->serve_metrics))
+		return 0;
+	switch (rt->feature) {
+	case API_METRICS:
+		return env->metrics_enabled;
+	case API_QUERY:
+		return env->query_enabled;
+	case API_ADMIN:
+		return env->admin_enabled;
+	default:
+		return 1;
+	}
+}
+
+/* Checks the token when observability.api_auth_required: 0 to go on, -1
+ * after answering 401 (no or bad token) or 403 (token lacks perm).  A
+ * request without a valid token is refused even when auth.required is
+ * off (auth_check then reports it as anonymous). */
+static int
+api_auth(struct http_req *r, const struct api_env *env, int perm)
+{
+	struct span h = http_req_header(r, "authorization");
+	struct auth_info info;
+	enum auth_result res;
+	const char *reason;
+	int perms = 0;
+
+	if (perm == 0 || !env->api_auth_required)
+		return 0;
+	res = env->auth != NULL && *env->auth != NULL
+	    ? auth_check_at(*env->auth, h, clock_wall(), &perms, &info)
+	    : AUTH_MISSING;
+	if (res != AUTH_OK) {
+		reason = h.p == NULL ? "missing"
+		    : res == AUTH_INVALID && env->auth != NULL &&
+			*env->auth != NULL
+		    ? info.reason
+		    : "bad_token";
+		stats_auth_failure(reason);
+		http_reply_header(
+		    r, "WWW-Authenticate", "Bearer realm=\"fabrik\"");
+		api_reply_error(r, 401,
+		    h.p == NULL ? "authentication required"
+				: "invalid credentials",
+		    NULL);
+		return -1;
+	}
+	if ((perms & perm) != perm) {
+		stats_auth_failure("forbidden");
+		api_reply_error(r, 403,
+		    perm == AUTH_ADMIN ? "this token lacks the admin permission"
+				       : "this token lacks the read permission",
+		    NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
 api_handle(struct http_req *r, void *arg)
 {
 	const struct api_env *env = arg;
 	struct span path = http_req_path(r);
-	struct buf out;
+	const struct api_route *rt;
+	size_t i, n;
 
-	if (!http_req_is(r, "GET") && !http_req_is(r, "HEAD")) {
-		http_reply_header(r, "Allow", "GET, HEAD");
+	for (i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++) {
+		rt = &api_routes[i];
+		n = strlen(rt->path);
+		if (rt->prefix
+			? path.len > n && memcmp(path.p, rt->path, n) == 0
+			: span_eq_str(path, rt->path))
+			break;
+	}
+	if (i == sizeof(api_routes) / sizeof(api_routes[0]) ||
+	    !api_route_on(rt, env)) {
+		http_reply_text(r, 404, "no such endpoint");
+		return;
+	}
+	if (api_auth(r, env, rt->perm) == -1)
+		return;
+	if (!http_req_is(r, "GET") && !http_req_is(r, "HEAD") &&
+	    !(rt->post && http_req_is(r, "POST"))) {
+		http_reply_header(
+		    r, "Allow", rt->post ? "GET, HEAD, POST" : "GET, HEAD");
 		http_reply_text(r, 405, "method not allowed");
 		return;
 	}
-	if (env->serve_health && span_eq_str(path, "/health")) {
-		api_health(r, env);
-		return;
-	}
-	if (env->serve_metrics && env->metrics_enabled &&
-	    span_eq_str(path, "/metrics")) {
-		buf_init(&out);
-		if (api_metrics_render(env->store, &out) == -1)
-			http_reply_text(r, 500, "out of memory");
-		else
-			http_reply(r, 200,
-			    "text/plain; version=0.0.4; charset=utf-8",
-			    out.data, out.len);
-		buf_release(&out);
-		return;
-	}
-	if (env->serve_metrics && span_eq_str(path, "/api/v1/stats")) {
-		api_stats(r, env);
-		return;
-	}
-	http_reply_text(r, 404, "no such endpoint");
+	rt->fn(r, env);
 }

@@ -24,8 +24,12 @@
 #include "net/loop.h"
 #include "net/sock.h"
 #include "store/store.h"
+#include "tools/bazel_http.h"
+#include "tools/ccache.h"
 #include "tools/gradle.h"
+#include "tools/nx.h"
 #include "tools/tool.h"
+#include "tools/turbo.h"
 
 #define DAEMON_MAX_SERVERS 4
 #define DAEMON_MAINT_IDLE_MS 1000
@@ -47,21 +51,46 @@ struct daemon {
 	struct api_env api_health, api_metrics, api_both;
 	struct http_server *servers[DAEMON_MAX_SERVERS];
 	int nservers;
-	struct loop_timer *maint, *sync, *shutdown_timer, *drain_poll;
+	struct loop_timer *maint, *sync, *keys, *drain_poll;
 	int stopping;
 	uint64_t stop_deadline;
 	char http_url[128];
 };
 
-static const struct route daemon_routes[] = {
-	{ GRADLE_PREFIX, 0, gradle_handle },
+/* Every build-tool adapter, by its build_tools.enabled name. */
+static const struct {
+	const char *tool;
+	struct route route;
+} daemon_routes[] = {
+	{ "gradle", { GRADLE_PREFIX, 0, gradle_handle } },
+	{ "nx", { NX_PREFIX, 0, nx_handle } },
+	{ "turbo", { TURBO_PREFIX, 0, turbo_handle } },
+	{ "ccache", { CCACHE_PREFIX, 0, ccache_handle } },
+	{ "bazel", { BAZEL_HTTP_PREFIX, 0, bazel_http_handle } },
 };
+#define DAEMON_NROUTES (sizeof(daemon_routes) / sizeof(daemon_routes[0]))
+
+/* The routes of the enabled tools (one daemon per process). */
+static struct route daemon_enabled[DAEMON_NROUTES];
+static size_t daemon_nenabled;
+
+static void
+daemon_enable_routes(const struct config *cfg)
+{
+	size_t i;
+
+	daemon_nenabled = 0;
+	for (i = 0; i < DAEMON_NROUTES; i++)
+		if (config_list_has(
+			cfg, CFG_BUILD_TOOLS_ENABLED, daemon_routes[i].tool))
+			daemon_enabled[daemon_nenabled++] =
+			    daemon_routes[i].route;
+}
 
 static void
 daemon_tools_handler(struct http_req *r, void *arg)
 {
-	router_dispatch(r, daemon_routes,
-	    sizeof(daemon_routes) / sizeof(daemon_routes[0]), arg);
+	router_dispatch(r, daemon_enabled, daemon_nenabled, arg);
 }
 
 static void
@@ -110,6 +139,46 @@ daemon_store_config(
 	sc->fsync = (int)config_int(cfg, CFG_CACHE_FSYNC);
 }
 
+static struct auth *
+daemon_auth_new(const struct config *cfg, const char **err)
+{
+	struct auth_config ac;
+
+	memset(&ac, 0, sizeof(ac));
+	ac.required = (int)config_int(cfg, CFG_AUTH_REQUIRED);
+	ac.tokens = config_get(cfg, CFG_AUTH_TOKENS)->list;
+	ac.ntokens = config_get(cfg, CFG_AUTH_TOKENS)->nlist;
+	ac.public_key_file = config_str(cfg, CFG_AUTH_PUBLIC_KEY_FILE);
+	ac.jwks_file = config_str(cfg, CFG_AUTH_JWKS_FILE);
+	ac.leeway = config_int(cfg, CFG_AUTH_LEEWAY) / 1000;
+	ac.issuer = config_str(cfg, CFG_AUTH_ISSUER);
+	ac.audience = config_str(cfg, CFG_AUTH_AUDIENCE);
+	if (*config_str(cfg, CFG_AUTH_JWKS_URL) != '\0')
+		log_warn("auth.jwks_url needs the HTTP client of issue #5; "
+			 "ignored (use auth.jwks_file)");
+	return auth_new(&ac, err);
+}
+
+/* Re-reads JWT key files that changed (auth.key_refresh_interval). */
+static void
+daemon_keys(struct loop *l, void *arg)
+{
+	struct daemon *d = arg;
+	const char *err;
+	int rc = auth_reload_keys(d->auth, &err);
+
+	if (rc == 1)
+		log_info(
+		    "auth keys reloaded: %zu keys", auth_key_count(d->auth));
+	else if (rc == -1)
+		log_error("auth key file changed but cannot be used (%s); "
+			  "keeping the previous keys",
+		    err);
+	d->keys = loop_timer_add(l,
+	    (uint64_t)config_int(&d->cfg, CFG_AUTH_KEY_REFRESH_INTERVAL),
+	    daemon_keys, d);
+}
+
 static void
 daemon_apply_log(const struct config *cfg)
 {
@@ -118,6 +187,18 @@ daemon_apply_log(const struct config *cfg)
 	    strcmp(config_str(cfg, CFG_OBS_LOG_FORMAT), "json") == 0
 		? LOG_JSON
 		: LOG_TEXT);
+}
+
+/* The admin API changed d->cfg: apply the store limits and log level. */
+static void
+daemon_api_config_changed(void *arg)
+{
+	struct daemon *d = arg;
+	struct store_config sc;
+
+	daemon_store_config(&d->cfg, store_get_config(d->store)->dir, &sc);
+	store_reconfigure(d->store, &sc);
+	daemon_apply_log(&d->cfg);
 }
 
 static void
@@ -189,6 +270,37 @@ daemon_on_stop(struct loop *l, int sig, void *arg)
 	daemon_drain_poll(l, d);
 }
 
+/* Fills the three API listeners' settings from d->cfg (start and reload). */
+static void
+daemon_api_setup(struct daemon *d)
+{
+	struct api_env *envs[3];
+	int i;
+
+	envs[0] = &d->api_health;
+	envs[1] = &d->api_metrics;
+	envs[2] = &d->api_both;
+	for (i = 0; i < 3; i++) {
+		envs[i]->store = d->store;
+		envs[i]->version = FABRIK_VERSION;
+		envs[i]->mode = d->server_mode ? "server" : "daemon";
+		envs[i]->metrics_enabled =
+		    (int)config_int(&d->cfg, CFG_OBS_METRICS_ENABLED);
+		envs[i]->auth = &d->auth;
+		envs[i]->api_auth_required =
+		    (int)config_int(&d->cfg, CFG_OBS_API_AUTH_REQUIRED);
+		envs[i]->query_enabled =
+		    (int)config_int(&d->cfg, CFG_OBS_CACHE_QUERY_API_ENABLED);
+		envs[i]->admin_enabled =
+		    (int)config_int(&d->cfg, CFG_OBS_ADMIN_API_ENABLED);
+		envs[i]->cfg = &d->cfg;
+		envs[i]->config_changed = daemon_api_config_changed;
+		envs[i]->config_arg = d;
+	}
+	d->api_health.serve_health = d->api_both.serve_health = 1;
+	d->api_metrics.serve_metrics = d->api_both.serve_metrics = 1;
+}
+
 /* SIGHUP: re-read the configuration and apply what can change live. */
 static void
 daemon_on_reload(struct loop *l, int sig, void *arg)
@@ -198,6 +310,7 @@ daemon_on_reload(struct loop *l, int sig, void *arg)
 	struct store_config sc;
 	struct http_limits lim;
 	struct auth *na;
+	const char *err;
 	int nrest, i;
 
 	if (cli_load_config(d->cfg_argc, d->cfg_argv, d->server_mode, &ncfg,
@@ -214,18 +327,20 @@ daemon_on_reload(struct loop *l, int sig, void *arg)
 	daemon_limits(&ncfg, &lim);
 	for (i = 0; i < d->nservers; i++)
 		http_server_set_limits(d->servers[i], &lim);
-	na = auth_new((int)config_int(&ncfg, CFG_AUTH_REQUIRED),
-	    config_get(&ncfg, CFG_AUTH_TOKENS)->list,
-	    config_get(&ncfg, CFG_AUTH_TOKENS)->nlist);
-	if (na != NULL) {
+	if ((na = daemon_auth_new(&ncfg, &err)) == NULL)
+		log_error(
+		    "auth keys not reloaded (%s); keeping the old ones", err);
+	else {
 		auth_free(d->auth);
 		d->auth = na;
 		d->tools.auth = na;
 	}
 	d->tools.max_object_size = sc.max_object_size;
 	daemon_apply_log(&ncfg);
+	daemon_enable_routes(&ncfg);
 	config_release(&d->cfg);
 	d->cfg = ncfg;
+	daemon_api_setup(d);
 	log_info("configuration reloaded (listen addresses and cache.dir "
 		 "need a restart)");
 }
@@ -282,6 +397,34 @@ daemon_print_env(struct daemon *d)
 		if (f != NULL)
 			fprintf(f, "%s\n", line);
 	}
+	if (config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "nx")) {
+		snprintf(line, sizeof(line),
+		    "NX_SELF_HOSTED_REMOTE_CACHE_SERVER=%s", d->http_url);
+		log_info("env %s", line);
+		if (f != NULL)
+			fprintf(f, "%s\n", line);
+		log_info(
+		    "nx also needs NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN "
+		    "when auth is required");
+	}
+	if (config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "turbo")) {
+		snprintf(line, sizeof(line), "TURBO_API=%s", d->http_url);
+		log_info("env %s", line);
+		if (f != NULL)
+			fprintf(f, "%s\n", line);
+		log_info("turbo also needs TURBO_TOKEN (any value when auth is "
+			 "off) and TURBO_TEAM");
+	}
+	if (config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "ccache")) {
+		snprintf(line, sizeof(line), "CCACHE_REMOTE_STORAGE=%s%s",
+		    d->http_url, CCACHE_PREFIX);
+		log_info("env %s", line);
+		if (f != NULL)
+			fprintf(f, "%s\n", line);
+	}
+	/* A flag, not an environment variable: logged only. */
+	if (config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "bazel"))
+		log_info("bazel flag --remote_cache=%s/bazel", d->http_url);
 	snprintf(line, sizeof(line), "FABRIK_HTTP_URL=%s", d->http_url);
 	log_info("env %s", line);
 	if (f != NULL) {
@@ -334,11 +477,13 @@ daemon_run(int argc, char **argv, int server_mode)
 	    (unsigned long long)index_count(store_index(d.store)),
 	    (unsigned long long)index_total(store_index(d.store)));
 	if ((d.loop = loop_new()) == NULL ||
-	    (d.chain = chain_new(d.store)) == NULL ||
-	    (d.auth = auth_new((int)config_int(&d.cfg, CFG_AUTH_REQUIRED),
-		 config_get(&d.cfg, CFG_AUTH_TOKENS)->list,
-		 config_get(&d.cfg, CFG_AUTH_TOKENS)->nlist)) == NULL)
+	    (d.chain = chain_new(d.store)) == NULL)
 		goto out;
+	if ((d.auth = daemon_auth_new(&d.cfg, &err)) == NULL) {
+		log_error("auth: %s", err);
+		goto out;
+	}
+	daemon_enable_routes(&d.cfg);
 	d.tools.chain = d.chain;
 	d.tools.auth = d.auth;
 	d.tools.max_object_size = sc.max_object_size;
@@ -357,16 +502,7 @@ daemon_run(int argc, char **argv, int server_mode)
 		    config_str(&d.cfg, CFG_FABRIK_BIND));
 	hb = config_str(&d.cfg, CFG_OBS_HEALTH_BIND);
 	mb = config_str(&d.cfg, CFG_OBS_METRICS_BIND);
-	d.api_health.store = d.api_metrics.store = d.api_both.store = d.store;
-	d.api_health.version = d.api_metrics.version = d.api_both.version =
-	    FABRIK_VERSION;
-	d.api_health.mode = d.api_metrics.mode = d.api_both.mode =
-	    server_mode ? "server" : "daemon";
-	d.api_health.metrics_enabled = d.api_metrics.metrics_enabled =
-	    d.api_both.metrics_enabled =
-		(int)config_int(&d.cfg, CFG_OBS_METRICS_ENABLED);
-	d.api_health.serve_health = d.api_both.serve_health = 1;
-	d.api_metrics.serve_metrics = d.api_both.serve_metrics = 1;
+	daemon_api_setup(&d);
 	/* One listener when both name the same fixed address. */
 	if (*hb != '\0' && strcmp(hb, mb) == 0 &&
 	    strcmp(hb + strlen(hb) - 2, ":0") != 0) {
@@ -388,6 +524,9 @@ daemon_run(int argc, char **argv, int server_mode)
 		daemon_print_env(&d);
 	d.maint = loop_timer_add(d.loop, 0, daemon_maint, &d);
 	d.sync = loop_timer_add(d.loop, DAEMON_SYNC_MS, daemon_sync, &d);
+	d.keys = loop_timer_add(d.loop,
+	    (uint64_t)config_int(&d.cfg, CFG_AUTH_KEY_REFRESH_INTERVAL),
+	    daemon_keys, &d);
 	log_info("ready in %.1f ms (fabrik %s %s, pid %ld)",
 	    (double)(clock_mono_us() - t0) / 1000.0,
 	    server_mode ? "server" : "daemon", FABRIK_VERSION, (long)getpid());
@@ -403,6 +542,7 @@ out:
 	if (d.loop != NULL) {
 		loop_timer_cancel(d.loop, d.maint);
 		loop_timer_cancel(d.loop, d.sync);
+		loop_timer_cancel(d.loop, d.keys);
 		loop_timer_cancel(d.loop, d.drain_poll);
 	}
 	store_close(d.store);

@@ -72,12 +72,12 @@
 	X(OBS_METRICS_ENABLED, "observability", "metrics_enabled", CT_BOOL, \
 	    "true", 0, "serve GET /metrics") \
 	X(OBS_CACHE_QUERY_API_ENABLED, "observability", \
-	    "cache_query_api_enabled", CT_BOOL, "true", 3, \
+	    "cache_query_api_enabled", CT_BOOL, "true", 0, \
 	    "serve the cache query API") \
 	X(OBS_ADMIN_API_ENABLED, "observability", "admin_api_enabled", \
-	    CT_BOOL, "false", 3, "serve the admin API") \
+	    CT_BOOL, "false", 0, "serve the admin API") \
 	X(OBS_API_AUTH_REQUIRED, "observability", "api_auth_required", \
-	    CT_BOOL, "false", 3, "metrics and APIs need a token") \
+	    CT_BOOL, "false", 0, "metrics and APIs need a token") \
 	X(RT_GRACEFUL_SHUTDOWN_TIMEOUT, "runtime", \
 	    "graceful_shutdown_timeout", CT_DURATION, "30s", 0, \
 	    "how long shutdown waits for in-flight requests") \
