@@ -88,8 +88,11 @@ cli_load_config(
 	*nrest = n;
 	rc = 0;
 out:
-	if (rc == -1)
+	if (rc == -1) {
 		fprintf(stderr, "%s", buf_cstr(&err));
+		/* The caller gets nothing to release on failure. */
+		config_release(cfg);
+	}
 	buf_release(&err);
 	free(found);
 	return rc;

@@ -15,7 +15,8 @@
 /* Parses config flags out of argv (from index 1), loads the configuration
  * (file, environment, flags) and validates it.  Arguments that are not
  * config flags are moved to the front of argv and counted in *nrest.
- * Returns 0, or -1 after printing the errors (exit status 2). */
+ * Returns 0, or -1 after printing the errors (exit status 2); on failure
+ * cfg holds nothing that needs config_release(). */
 int cli_load_config(
     int argc, char **argv, int server_mode, struct config *, int *nrest);
 /* Prints the config flag list with their environment variables. */
