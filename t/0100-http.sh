@@ -115,6 +115,26 @@ got=$(printf 'PUT /cache/efef HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n
 code=$(curl -s -o /dev/null -w '%{http_code}' "$U/efef")
 is "$code" 404 "a stalled upload is dropped and stores nothing"
 
+# Health and metrics listeners.
+out=$("$FABRIK" health --url "http://127.0.0.1:$d_port_health")
+ok $? "fabrik health exits 0 for a running daemon"
+case $out in *'"status":"healthy"'*'"uptime_seconds":'*'"version":"'*) ok 0 "GET /health has status, uptime_seconds and version" ;;
+*) ok 1 "GET /health has status, uptime_seconds and version (got $out)" ;; esac
+"$FABRIK" health --url "http://127.0.0.1:1" >/dev/null 2>&1
+is $? 1 "fabrik health exits 1 when nothing answers"
+m=$(curl -s "http://127.0.0.1:$d_port_metrics/metrics")
+for name in fabrik_cache_hits_total fabrik_cache_misses_total \
+    fabrik_cache_hit_ratio fabrik_cache_size_bytes fabrik_cache_objects \
+    fabrik_cache_evictions_total fabrik_request_duration_seconds_bucket \
+    fabrik_bandwidth_bytes_total fabrik_store_integrity_drops_total; do
+	echo "$m" | grep -q "^$name"
+	ok $? "/metrics exposes $name"
+done
+echo "$m" | grep -q '^fabrik_tool_requests_total{tool="gradle",result="hit"} [1-9]'
+ok $? "/metrics counts gradle hits with a tool label"
+curl -s "http://127.0.0.1:$d_port_metrics/api/v1/stats" | grep -q '"total_objects":'
+ok $? "/api/v1/stats answers JSON"
+
 kill -0 "$d_pid"
 ok $? "fabrik is still running"
 stop_fabrik d
