@@ -8,6 +8,19 @@
  *   helper hold PORT SECONDS
  *	Connects, sends nothing, and prints how many seconds passed before
  *	the server closed the connection (or "open" after SECONDS).
+ *   helper grpc-echo [WRITE_TIMEOUT_MS [IDLE_TIMEOUT_MS]]
+ *	Serves the test service fabrik.test.Echo over cleartext HTTP/2 on
+ *	127.0.0.1:0 (http/grpc_server), printing "[fabrik] listening grpc
+ *	on 127.0.0.1:PORT" and "[fabrik] ready", and "[fabrik] cancel PATH"
+ *	whenever a call is cancelled.  Methods (raw bytes, no protobuf):
+ *	  Unary         echoes the last request message
+ *	  ServerStream  request = 4-octet big-endian count N + payload:
+ *	                N responses of payload, with backpressure
+ *	  ClientStream  one response: all request messages concatenated
+ *	  Fail          request "CODE[ MESSAGE]": ends with that status
+ *	  Metadata      request = a header name: responds with its value,
+ *	                UNAUTHENTICATED when absent
+ *	  Sleep         never answers (deadline and cancel tests)
  */
 #include <sys/socket.h>
 
@@ -20,6 +33,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "http/grpc_frame.h"
+#include "http/grpc_server.h"
+#include "net/loop.h"
+#include "net/sock.h"
 
 int main(int, char **);
 
@@ -123,6 +143,205 @@ helper_hold(int port, int seconds)
 	return 0;
 }
 
+/* ---- grpc-echo ---- */
+
+struct echo_call {
+	struct buf acc; /* request messages (last or concatenated) */
+	uint32_t left; /* ServerStream responses still to send */
+	int concat;
+};
+
+static struct echo_call *
+echo_state(struct grpc_call *call)
+{
+	struct echo_call *e = grpc_call_data(call);
+
+	if (e == NULL) {
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			abort();
+		buf_init(&e->acc);
+		grpc_call_set_data(call, e);
+	}
+	return e;
+}
+
+static void
+echo_release(struct grpc_call *call)
+{
+	struct echo_call *e = grpc_call_data(call);
+
+	if (e == NULL)
+		return;
+	buf_release(&e->acc);
+	free(e);
+	grpc_call_set_data(call, NULL);
+}
+
+static void
+echo_finish(struct grpc_call *call, int status, const char *msg)
+{
+	echo_release(call);
+	grpc_call_finish(call, status, msg);
+}
+
+static void
+echo_msg(struct grpc_call *call, const unsigned char *m, size_t len, void *arg)
+{
+	struct echo_call *e = echo_state(call);
+
+	if (!e->concat)
+		buf_reset(&e->acc);
+	if (buf_append(&e->acc, m, len) == -1)
+		abort();
+}
+
+static void
+echo_concat_msg(
+    struct grpc_call *call, const unsigned char *m, size_t len, void *arg)
+{
+	echo_state(call)->concat = 1;
+	echo_msg(call, m, len, arg);
+}
+
+static void
+echo_cancel(struct grpc_call *call, void *arg)
+{
+	printf("[fabrik] cancel %s\n", grpc_call_path(call));
+	fflush(stdout);
+	echo_release(call);
+}
+
+static void
+echo_unary_end(struct grpc_call *call, void *arg)
+{
+	struct echo_call *e = echo_state(call);
+
+	if (grpc_call_send(call, e->acc.data, e->acc.len) == -1)
+		abort();
+	echo_finish(call, GRPC_STATUS_OK, NULL);
+}
+
+static void
+echo_stream_more(struct grpc_call *call, void *arg)
+{
+	struct echo_call *e = grpc_call_data(call);
+	int rc = 0;
+
+	while (e->left > 0 && rc == 0) {
+		e->left--;
+		rc = grpc_call_send(call, e->acc.data + 4, e->acc.len - 4);
+		if (rc == -1) {
+			echo_finish(call, GRPC_STATUS_INTERNAL, "send failed");
+			return;
+		}
+	}
+	if (e->left == 0) {
+		echo_finish(call, GRPC_STATUS_OK, NULL);
+		return;
+	}
+	grpc_call_on_writable(call, echo_stream_more, NULL);
+}
+
+static void
+echo_stream_end(struct grpc_call *call, void *arg)
+{
+	struct echo_call *e = echo_state(call);
+	const unsigned char *p = e->acc.data;
+
+	if (e->acc.len < 4) {
+		echo_finish(
+		    call, GRPC_STATUS_INVALID_ARGUMENT, "need a 4-octet count");
+		return;
+	}
+	e->left = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+	echo_stream_more(call, NULL);
+}
+
+static void
+echo_fail_end(struct grpc_call *call, void *arg)
+{
+	struct echo_call *e = echo_state(call);
+	const char *s = buf_cstr(&e->acc);
+	const char *sp = strchr(s, ' ');
+	char *msg = strdup(sp != NULL ? sp + 1 : "");
+	int code = atoi(s);
+
+	if (msg == NULL)
+		abort();
+	echo_release(call);
+	grpc_call_finish(call, code, msg);
+	free(msg);
+}
+
+static void
+echo_metadata_end(struct grpc_call *call, void *arg)
+{
+	struct echo_call *e = echo_state(call);
+	struct span v = grpc_call_metadata(call, buf_cstr(&e->acc));
+
+	if (v.p == NULL) {
+		echo_finish(
+		    call, GRPC_STATUS_UNAUTHENTICATED, "no such header");
+		return;
+	}
+	if (grpc_call_send(call, v.p, v.len) == -1)
+		abort();
+	echo_finish(call, GRPC_STATUS_OK, NULL);
+}
+
+static void
+echo_sleep_end(struct grpc_call *call, void *arg)
+{
+	echo_state(call);
+}
+
+static const struct grpc_method echo_methods[] = {
+	{ "/fabrik.test.Echo/Unary", echo_msg, echo_unary_end, echo_cancel },
+	{ "/fabrik.test.Echo/ServerStream", echo_msg, echo_stream_end,
+	    echo_cancel },
+	{ "/fabrik.test.Echo/ClientStream", echo_concat_msg, echo_unary_end,
+	    echo_cancel },
+	{ "/fabrik.test.Echo/Fail", echo_msg, echo_fail_end, echo_cancel },
+	{ "/fabrik.test.Echo/Metadata", echo_msg, echo_metadata_end,
+	    echo_cancel },
+	{ "/fabrik.test.Echo/Sleep", echo_msg, echo_sleep_end, echo_cancel },
+};
+
+static int
+helper_grpc_echo(uint64_t write_ms, uint64_t idle_ms)
+{
+	struct h2_limits lim;
+	struct grpc_server *s;
+	struct loop *l;
+	const char *err = NULL;
+	int fd, port = 0;
+
+	log_setup(
+	    getenv("HELPER_DEBUG") != NULL ? LOG_DEBUG : LOG_INFO, LOG_TEXT);
+	memset(&lim, 0, sizeof(lim));
+	lim.write_timeout_ms = write_ms;
+	lim.idle_timeout_ms = idle_ms;
+	if ((l = loop_new()) == NULL)
+		return 1;
+	if ((fd = sock_listen("127.0.0.1:0", 128, &port, &err)) == -1) {
+		fprintf(stderr, "listen: %s\n", err);
+		return 1;
+	}
+	s = grpc_server_new(l, fd, "grpc-echo", echo_methods,
+	    sizeof(echo_methods) / sizeof(echo_methods[0]), NULL, &lim);
+	if (s == NULL)
+		return 1;
+	printf(
+	    "[fabrik] listening grpc on 127.0.0.1:%d\n[fabrik] ready\n", port);
+	fflush(stdout);
+	if (loop_run(l) == -1)
+		return 1;
+	grpc_server_free(s);
+	loop_free(l);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -132,8 +351,11 @@ main(int argc, char **argv)
 		    argc > 4 ? (size_t)atol(argv[4]) : 0);
 	if (argc >= 4 && strcmp(argv[1], "hold") == 0)
 		return helper_hold(atoi(argv[2]), atoi(argv[3]));
+	if (argc >= 2 && strcmp(argv[1], "grpc-echo") == 0)
+		return helper_grpc_echo(argc > 2 ? (uint64_t)atol(argv[2]) : 0,
+		    argc > 3 ? (uint64_t)atol(argv[3]) : 0);
 	fprintf(stderr,
 	    "usage: helper raw PORT [DELAY_MS [CHUNK]] | "
-	    "hold PORT SECONDS\n");
+	    "hold PORT SECONDS | grpc-echo [WRITE_MS [IDLE_MS]]\n");
 	return 2;
 }
