@@ -10,6 +10,22 @@
 #include "base/hex.h"
 #include "base/sha.h"
 
+/* The SHA-256 implementation, looked up once: with OpenSSL 3 every
+ * EVP_sha256() use otherwise searches the providers again. */
+static const EVP_MD *
+sha_md(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	static EVP_MD *md;
+
+	if (md == NULL)
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (md != NULL)
+		return md;
+#endif
+	return EVP_sha256();
+}
+
 int
 sha256_init(struct sha256 *s)
 {
@@ -18,7 +34,7 @@ sha256_init(struct sha256 *s)
 	s->ctx = NULL;
 	if (c == NULL)
 		return -1;
-	if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
+	if (EVP_DigestInit_ex(c, sha_md(), NULL) != 1) {
 		EVP_MD_CTX_free(c);
 		return -1;
 	}
@@ -55,7 +71,7 @@ sha256(const void *p, size_t n, unsigned char out[SHA256_LEN])
 {
 	unsigned int len = SHA256_LEN;
 
-	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+	EVP_Digest(p, n, out, &len, sha_md(), NULL);
 }
 
 void

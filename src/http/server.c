@@ -6,12 +6,18 @@
  * bounded time.  The connection lifecycle is the enum conn_state; a
  * connection is freed from a deferred callback, never inside its own.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <sys/sendfile.h>
+#endif
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -66,6 +72,9 @@ struct http_req {
 	int tag;
 	uint64_t start_us;
 	int body_error; /* status for a failed body: 400 or 413 */
+	int has_sf;     /* body goes out by sendfile from sf_fd */
+	int sf_fd;
+	uint64_t sf_off;
 };
 
 struct conn {
@@ -107,6 +116,7 @@ static void conn_flush(struct conn *);
 static void conn_parse(struct conn *);
 static void conn_feed_body(struct conn *);
 static void conn_update_io(struct conn *);
+static int conn_sendfile_pending(const struct conn *);
 
 static const struct {
 	int code;
@@ -295,7 +305,7 @@ conn_update_io(struct conn *c)
 	if (c->state == CONN_HEAD ||
 	    (c->state == CONN_HANDLER && c->req.body == BODY_READING))
 		ev |= LOOP_READ;
-	if (c->out.len > c->out_off)
+	if (c->out.len > c->out_off || conn_sendfile_pending(c))
 		ev |= LOOP_WRITE;
 	if (ev != c->events) {
 		loop_io_set(c->srv->loop, c->fd, ev);
@@ -430,13 +440,13 @@ http_server_free(struct http_server *s)
 /* ---- reading ---- */
 
 static int
-conn_read(struct conn *c, size_t limit)
+conn_read(struct conn *c, size_t limit, size_t chunk)
 {
 	ssize_t n;
 
 	if (c->in.len >= limit)
 		return 0;
-	if (buf_reserve(&c->in, CONN_READ_CHUNK) == -1) {
+	if (buf_reserve(&c->in, chunk) == -1) {
 		conn_close(c);
 		return -1;
 	}
@@ -539,7 +549,7 @@ conn_readable(struct conn *c)
 
 	if (c->state == CONN_HEAD) {
 		int was_empty = c->in.len == 0;
-		rc = conn_read(c, H1_MAX_HEAD + 1);
+		rc = conn_read(c, H1_MAX_HEAD + 1, CONN_READ_CHUNK);
 		if (rc <= 0)
 			return;
 		if (was_empty)
@@ -553,7 +563,7 @@ conn_readable(struct conn *c)
 			c->in.len = c->head_len;
 			c->in_off = c->head_len;
 		}
-		rc = conn_read(c, c->head_len + CONN_OUT_CHUNK);
+		rc = conn_read(c, c->head_len + CONN_OUT_CHUNK, CONN_OUT_CHUNK);
 		if (rc <= 0)
 			return;
 		conn_arm(c, c->srv->lim.body_timeout_ms);
@@ -903,6 +913,23 @@ http_reply_stream(struct http_req *r, int status, const char *ctype,
 }
 
 void
+http_reply_file(struct http_req *r, int status, const char *ctype,
+    uint64_t length, int fd, uint64_t off, const struct http_source *src)
+{
+#ifdef __linux__
+	if (!r->replied && r->c->state != CONN_DEAD && fd >= 0) {
+		r->has_sf = 1;
+		r->sf_fd = fd;
+		r->sf_off = off;
+	}
+#else
+	(void)fd;
+	(void)off;
+#endif
+	http_reply_stream(r, status, ctype, length, src);
+}
+
+void
 http_req_resume(struct http_req *r)
 {
 	if (r->c->state == CONN_WRITE && r->src_wait) {
@@ -922,7 +949,7 @@ conn_fill(struct conn *c)
 	size_t want;
 	int64_t n;
 
-	while (r->has_src && r->src_pos < r->src_len &&
+	while (r->has_src && !r->has_sf && r->src_pos < r->src_len &&
 	    c->out.len - c->out_off < CONN_OUT_CHUNK && !r->src_wait) {
 		want = CONN_OUT_CHUNK;
 		if (want > r->src_len - r->src_pos)
@@ -989,6 +1016,60 @@ conn_request_done(struct conn *c)
 	}
 }
 
+static int
+conn_sendfile_pending(const struct conn *c)
+{
+	const struct http_req *r = &c->req;
+
+	return c->state == CONN_WRITE && r->has_src && r->has_sf &&
+	    r->src_pos < r->src_len;
+}
+
+/* Sends file bytes straight from the page cache.  Returns bytes sent,
+ * 0 when the socket is full, -1 on error (or a file that shrank). */
+static ssize_t
+conn_sendfile(struct conn *c)
+{
+#ifdef __linux__
+	struct http_req *r = &c->req;
+	off_t off = (off_t)(r->sf_off + r->src_pos);
+	size_t want = CONN_OUT_CHUNK * 8;
+	ssize_t n;
+
+	if (want > r->src_len - r->src_pos)
+		want = (size_t)(r->src_len - r->src_pos);
+	for (;;) {
+		n = sendfile(c->fd, r->sf_fd, &off, want);
+		if (n > 0) {
+			r->src_pos += (uint64_t)n;
+			return n;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		return -1;
+	}
+#else
+	(void)c;
+	return -1;
+#endif
+}
+
+/* Writes buffered output.  When file bytes follow by sendfile, the head
+ * is corked (MSG_MORE) so head and body leave in the same segments and
+ * the client wakes once per response, not twice. */
+static ssize_t
+conn_write(struct conn *c)
+{
+#ifdef MSG_MORE
+	if (conn_sendfile_pending(c))
+		return send(c->fd, c->out.data + c->out_off,
+		    c->out.len - c->out_off, MSG_MORE);
+#endif
+	return write(c->fd, c->out.data + c->out_off, c->out.len - c->out_off);
+}
+
 static void
 conn_flush(struct conn *c)
 {
@@ -1001,10 +1082,19 @@ conn_flush(struct conn *c)
 			conn_close(c);
 			return;
 		}
-		if (c->out_off == c->out.len)
-			break;
-		n = write(
-		    c->fd, c->out.data + c->out_off, c->out.len - c->out_off);
+		if (c->out_off == c->out.len) {
+			if (!conn_sendfile_pending(c))
+				break;
+			if ((n = conn_sendfile(c)) > 0) {
+				progressed = 1;
+				continue;
+			}
+			if (n == 0)
+				break; /* wait until writable */
+			conn_close(c);
+			return;
+		}
+		n = conn_write(c);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -105,6 +105,12 @@ struct http_source {
 void http_reply_stream(struct http_req *, int status, const char *content_type,
     uint64_t length, const struct http_source *);
 void http_req_resume(struct http_req *);
+/* As http_reply_stream(), but the body is the length bytes of fd from
+ * off, sent with sendfile(2) where the system has it (src->read is then
+ * not called; finish and release still are).  Only for content that is
+ * already known to be good: nothing inspects the bytes on the way. */
+void http_reply_file(struct http_req *, int status, const char *ctype,
+    uint64_t length, int fd, uint64_t off, const struct http_source *);
 
 /* Standard reason phrase. */
 const char *http_reason(int status);

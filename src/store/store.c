@@ -78,6 +78,9 @@ struct store {
 	dev_t lock_dev; /* identity of the lock file */
 	ino_t lock_ino;
 	struct store *next_open; /* stores this process holds open */
+	uint64_t vfs_free;  /* free bytes at the last statvfs */
+	uint64_t vfs_at;    /* when (monotonic ms); 0 = never */
+	uint64_t vfs_spent; /* promised to writers since */
 };
 
 /* POSIX record locks belong to the process: a second lock by the same
@@ -315,8 +318,13 @@ store_drop(struct store *s, const unsigned char *key)
 		store_rec_drop(s, r);
 }
 
+/* How much content store_read_obj() reads besides the header. */
+#define STORE_READ_HEADER 0 /* none */
+#define STORE_READ_INLINE 1 /* objects up to STORE_INLINE_MAX */
+#define STORE_READ_FIRST 2  /* only what the first read brought anyway */
+
 /* Reads the header of the object file at fd.  Fills o (meta is
- * malloc'd).  For inline objects the content is read too (o->data).
+ * malloc'd); the content lands in o->data as want_inline says.
  * Returns 0, or -1 when the file is not a valid object. */
 static int
 store_read_obj(int fd, uint64_t filesize, int want_inline, struct store_obj *o)
@@ -341,7 +349,9 @@ store_read_obj(int fd, uint64_t filesize, int want_inline, struct store_obj *o)
 			return -1;
 		memcpy(o->meta, first + STORE_HDR_FIXED, o->meta_len);
 	}
-	if (!want_inline || o->size > STORE_INLINE_MAX)
+	if (want_inline == STORE_READ_HEADER || o->size > STORE_INLINE_MAX ||
+	    (want_inline == STORE_READ_FIRST &&
+		(uint64_t)have < (uint64_t)hlen + o->size))
 		return 0;
 	if ((big = malloc(o->size + 1)) == NULL)
 		return -1;
@@ -436,12 +446,17 @@ store_get(struct store *s, const unsigned char *key, struct store_obj *o)
 		return STORE_MISS;
 	}
 	o->fd = fd;
-	if (fstat(fd, &st) == -1 ||
-	    store_read_obj(fd, (uint64_t)st.st_size, 1, o) == -1 ||
-	    memcmp(o->key, key, STORE_KEY_LEN) != 0)
+	if (fstat(fd, &st) == -1)
 		goto corrupt;
+	/* Content verified since it last changed needs no second read: it
+	 * is served from the file (sendfile) unless the header read
+	 * brought it along. */
 	o->verified = s->cfg.verify == STORE_VERIFY_CHANGED && r->vino != 0 &&
 	    r->vino == (uint64_t)st.st_ino && r->vctime == store_ctime_ns(&st);
+	if (store_read_obj(fd, (uint64_t)st.st_size,
+		o->verified ? STORE_READ_FIRST : STORE_READ_INLINE, o) == -1 ||
+	    memcmp(o->key, key, STORE_KEY_LEN) != 0)
+		goto corrupt;
 	if (o->data != NULL && !o->verified) {
 		sha256(o->data, o->size, digest);
 		if (!sha_ct_equal(digest, o->sha, SHA256_LEN))
@@ -692,15 +707,29 @@ store_make_room(struct store *s, uint64_t need)
 {
 	struct statvfs vfs;
 	int64_t now = clock_wall();
+	uint64_t now_ms;
 
 	if (need > s->cfg.max_size)
 		return STORE_ETOOBIG;
 	while (index_total(s->ix) + s->inflight + need > s->cfg.max_size)
 		if (store_evict_one(s, s->cfg.policy, now) == 0)
 			return STORE_ENOSPC;
-	if (s->cfg.min_free > 0 && statvfs(s->dir, &vfs) == 0 &&
-	    (uint64_t)vfs.f_bavail * vfs.f_frsize < s->cfg.min_free + need)
+	if (s->cfg.min_free == 0)
+		return STORE_OK;
+	/* statvfs at most once a second while far from the limit; what was
+	 * promised to writers since then is subtracted from its answer. */
+	now_ms = clock_mono_ms();
+	if (now_ms - s->vfs_at >= 1000 ||
+	    s->vfs_free < s->vfs_spent + s->cfg.min_free + need) {
+		if (statvfs(s->dir, &vfs) == 0) {
+			s->vfs_free = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+			s->vfs_at = now_ms;
+			s->vfs_spent = 0;
+		}
+	}
+	if (s->vfs_free < s->vfs_spent + s->cfg.min_free + need)
 		return STORE_ENOSPC;
+	s->vfs_spent += need;
 	return STORE_OK;
 }
 
@@ -1012,7 +1041,7 @@ store_rebuild_one(
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
 		o.fd = fd;
 		good = fstat(fd, &st) == 0 &&
-		    store_read_obj(fd, (uint64_t)st.st_size, 0, &o) == 0 &&
+		    store_read_obj(fd, (uint64_t)st.st_size, STORE_READ_HEADER, &o) == 0 &&
 		    memcmp(o.key, key, STORE_KEY_LEN) == 0 &&
 		    o.ns < STORE_NS_COUNT;
 	}
@@ -1273,7 +1302,7 @@ store_fsck_one(struct store *s, const char *path, const char *name, void *arg)
 	memset(&h, 0, sizeof(h));
 	good = (fd = open(path, O_RDONLY | O_CLOEXEC)) != -1 &&
 	    fstat(fd, &st) == 0 &&
-	    store_read_obj(fd, (uint64_t)st.st_size, 0, &o) == 0 &&
+	    store_read_obj(fd, (uint64_t)st.st_size, STORE_READ_HEADER, &o) == 0 &&
 	    memcmp(o.key, key, STORE_KEY_LEN) == 0 && sha256_init(&h) == 0;
 	o.fd = fd;
 	for (pos = 0; good && pos < o.size; pos += (uint64_t)n) {

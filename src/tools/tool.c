@@ -100,7 +100,11 @@ tool_reply_obj(struct http_req *r, struct chain *chain, struct store_obj *o,
 	src.finish = tool_src_finish;
 	src.release = tool_src_release;
 	src.arg = s;
-	http_reply_stream(r, status, ctype, s->o.size, &src);
+	if (s->o.verified)
+		http_reply_file(r, status, ctype, s->o.size, s->o.fd, s->o.off,
+		    &src);
+	else
+		http_reply_stream(r, status, ctype, s->o.size, &src);
 }
 
 struct tool_put_state {
