@@ -21,6 +21,16 @@
  *	  Metadata      request = a header name: responds with its value,
  *	                UNAUTHENTICATED when absent
  *	  Sleep         never answers (deadline and cancel tests)
+ *   helper fetch [OPTIONS] URL...
+ *	Runs http/client on a loop: one request per URL, in order (all at
+ *	once with --parallel), printing "STATUS BYTES SHA256" or "error:
+ *	MESSAGE" per URL, then "connections N reused N".  Exits 1 if any
+ *	request failed.  Options: --ca FILE, --insecure, -X METHOD,
+ *	--data FILE (body from memory), --stream FILE (body from a source;
+ *	chunked with --chunked), -H "Name: value", --timeout MS (connect,
+ *	request and body), --idle MS, --max-per-host N, --parallel,
+ *	--cancel-after-head (cancel each request in its head callback).
+ *	--resolve HOST:ADDR installs a resolver that maps HOST to ADDR.
  */
 #include <sys/socket.h>
 
@@ -40,6 +50,17 @@
 #include "http/grpc_server.h"
 #include "net/loop.h"
 #include "net/sock.h"
+
+/* helper fetch */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+
+#include "base/hex.h"
+#include "base/sha.h"
+#include "http/client.h"
+#include "base/log.h"
+#include "net/loop.h"
 
 int main(int, char **);
 
@@ -342,10 +363,273 @@ helper_grpc_echo(uint64_t write_ms, uint64_t idle_ms)
 	return 0;
 }
 
+/* ---- fetch: the HTTP client on a loop ---- */
+
+struct fetch {
+	struct loop *l;
+	struct http_client *cl;
+	struct http_client_request d;
+	char **urls;
+	int nurls, next, running, failed, parallel, cancel_after_head;
+	int stream_fd;
+	long long stream_len;
+};
+
+struct fetch_one {
+	struct fetch *f;
+	int status;
+	uint64_t bytes;
+	struct sha256 sha;
+};
+
+static char fetch_rname[256], fetch_raddr[64];
+
+/* --resolve: the resolver hook with one fixed mapping. */
+static void
+fetch_resolve(void *arg, const char *host, http_client_resolved_cb *done,
+    void *done_arg)
+{
+	struct http_client_addr a;
+
+	if (strcmp(host, fetch_rname) == 0 &&
+	    http_client_hosts_lookup(NULL, fetch_raddr, &a, 1) == 1)
+		done(done_arg, &a, 1, NULL);
+	else
+		done(done_arg, NULL, 0, "not in the --resolve map");
+}
+
+static int64_t
+fetch_src_read(void *arg, void *out, size_t n, uint64_t pos)
+{
+	struct fetch *f = arg;
+
+	return pread(f->stream_fd, out, n, (off_t)pos);
+}
+
+static void fetch_start(struct fetch *);
+
+static int
+fetch_head(struct http_client_req *r, const struct http_client_response *resp,
+    void *arg)
+{
+	struct fetch_one *o = arg;
+
+	struct fetch *f = o->f;
+
+	o->status = resp->status;
+	if (!f->cancel_after_head)
+		return 0;
+	printf("%d cancelled\n", resp->status);
+	sha256_release(&o->sha);
+	free(o);
+	http_client_cancel(r);
+	f->running--;
+	if (f->next < f->nurls)
+		fetch_start(f);
+	else if (f->running == 0)
+		loop_stop(f->l);
+	return 0;
+}
+
+static int
+fetch_data(struct http_client_req *r, const void *p, size_t n, void *arg)
+{
+	struct fetch_one *o = arg;
+
+	o->bytes += n;
+	sha256_update(&o->sha, p, n);
+	return 0;
+}
+
+static void
+fetch_done(struct http_client_req *r, int ok, const char *err, void *arg)
+{
+	struct fetch_one *o = arg;
+	struct fetch *f = o->f;
+	unsigned char md[SHA256_LEN];
+	char hex[SHA256_HEX_LEN + 1];
+
+	sha256_final(&o->sha, md);
+	if (ok) {
+		hex_encode(hex, md, sizeof(md));
+		printf("%d %llu %s\n", o->status, (unsigned long long)o->bytes,
+		    hex);
+	} else {
+		printf("error: %s\n", err);
+		f->failed = 1;
+	}
+	fflush(stdout);
+	free(o);
+	f->running--;
+	if (f->next < f->nurls)
+		fetch_start(f);
+	else if (f->running == 0)
+		loop_stop(f->l);
+}
+
+static void
+fetch_start(struct fetch *f)
+{
+	struct fetch_one *o;
+	const char *err;
+
+	do {
+		if ((o = calloc(1, sizeof(*o))) == NULL ||
+		    sha256_init(&o->sha) == -1)
+			abort();
+		o->f = f;
+		f->d.url = f->urls[f->next++];
+		f->d.arg = o;
+		f->running++;
+		if (http_client_request(f->cl, &f->d, &err) == NULL) {
+			printf("error: %s\n", err);
+			f->failed = 1;
+			f->running--;
+			sha256_release(&o->sha);
+			free(o);
+		}
+	} while (f->parallel && f->next < f->nurls);
+	if (f->running == 0 && f->next == f->nurls)
+		loop_stop(f->l);
+}
+
+static void
+fetch_stop(struct loop *l, void *arg)
+{
+	loop_stop(l);
+}
+
+static int
+helper_fetch(int argc, char **argv)
+{
+	struct fetch f;
+	struct http_client_opts o;
+	struct http_client_stats st;
+	struct http_client_header hdrs[16];
+	struct http_client_source src;
+	struct buf body;
+	struct stat sb;
+	char err[256], *colon;
+	FILE *fp;
+	size_t n, nh = 0;
+	int i, chunked = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(&f, 0, sizeof(f));
+	memset(&o, 0, sizeof(o));
+	memset(&src, 0, sizeof(src));
+	buf_init(&body);
+	f.stream_fd = -1;
+	f.d.method = "GET";
+	f.d.on_head = fetch_head;
+	f.d.on_data = fetch_data;
+	f.d.on_done = fetch_done;
+	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc)
+			o.tls_ca_file = argv[++i];
+		else if (strcmp(argv[i], "--insecure") == 0)
+			o.tls_no_verify = 1;
+		else if (strcmp(argv[i], "-X") == 0 && i + 1 < argc)
+			f.d.method = argv[++i];
+		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+			o.connect_timeout_ms = strtoull(argv[++i], NULL, 10);
+			o.request_timeout_ms = o.connect_timeout_ms;
+			o.body_timeout_ms = o.connect_timeout_ms;
+		} else if (strcmp(argv[i], "--idle") == 0 && i + 1 < argc)
+			o.idle_timeout_ms = strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--max-per-host") == 0 && i + 1 < argc)
+			o.max_per_host = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--resolve") == 0 && i + 1 < argc &&
+		    (colon = strchr(argv[i + 1], ':')) != NULL) {
+			*colon = '\0';
+			snprintf(fetch_rname, sizeof(fetch_rname), "%s",
+			    argv[++i]);
+			snprintf(fetch_raddr, sizeof(fetch_raddr), "%s",
+			    colon + 1);
+		} else if (strcmp(argv[i], "--parallel") == 0)
+			f.parallel = 1;
+		else if (strcmp(argv[i], "--cancel-after-head") == 0)
+			f.cancel_after_head = 1;
+		else if (strcmp(argv[i], "--chunked") == 0)
+			chunked = 1;
+		else if (strcmp(argv[i], "-H") == 0 && i + 1 < argc &&
+		    nh < 16 && (colon = strchr(argv[i + 1], ':')) != NULL) {
+			*colon = '\0';
+			hdrs[nh].name = argv[++i];
+			hdrs[nh].value = colon + 1 + strspn(colon + 1, " ");
+			nh++;
+		} else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
+			if ((fp = fopen(argv[++i], "rb")) == NULL) {
+				perror(argv[i]);
+				return 2;
+			}
+			while (buf_reserve(&body, 65536) == 0 &&
+			    (n = fread(body.data + body.len, 1, 65536, fp)) > 0)
+				body.len += n;
+			fclose(fp);
+			f.d.body = body.data != NULL ? (void *)body.data : "";
+			f.d.body_len = body.len;
+		} else if (strcmp(argv[i], "--stream") == 0 && i + 1 < argc) {
+			if ((f.stream_fd = open(argv[++i], O_RDONLY)) == -1 ||
+			    fstat(f.stream_fd, &sb) == -1) {
+				perror(argv[i]);
+				return 2;
+			}
+			f.stream_len = (long long)sb.st_size;
+		} else {
+			fprintf(stderr, "fetch: bad option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (i == argc) {
+		fprintf(stderr, "fetch: no URL\n");
+		return 2;
+	}
+	if (f.stream_fd != -1) {
+		src.read = fetch_src_read;
+		src.arg = &f;
+		src.length = chunked ? -1 : f.stream_len;
+		f.d.source = &src;
+	}
+	f.d.headers = hdrs;
+	f.d.nheaders = nh;
+	f.urls = argv + i;
+	f.nurls = argc - i;
+	if (getenv("FABRIK_LOG_LEVEL") != NULL)
+		log_setup(
+		    log_level_parse(getenv("FABRIK_LOG_LEVEL")), LOG_TEXT);
+	if ((f.l = loop_new()) == NULL ||
+	    (f.cl = http_client_new(f.l, &o, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "fetch: %s\n", f.l == NULL ? "no loop" : err);
+		return 2;
+	}
+	if (fetch_rname[0] != '\0')
+		http_client_set_resolver(f.cl, fetch_resolve, NULL);
+	fetch_start(&f);
+	if (f.running > 0 && loop_run(f.l) == -1)
+		return 2;
+	http_client_get_stats(f.cl, &st);
+	printf("connections %llu reused %llu\n",
+	    (unsigned long long)st.connections, (unsigned long long)st.reused);
+	fflush(stdout);
+	/* The client is freed after a dispatch pass: run one more. */
+	http_client_free(f.cl);
+	(void)loop_timer_add(f.l, 1, fetch_stop, NULL);
+	if (loop_run(f.l) == -1)
+		return 2;
+	loop_free(f.l);
+	buf_release(&body);
+	if (f.stream_fd != -1)
+		close(f.stream_fd);
+	return f.failed ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
+	if (argc >= 3 && strcmp(argv[1], "fetch") == 0)
+		return helper_fetch(argc - 2, argv + 2);
 	if (argc >= 3 && strcmp(argv[1], "raw") == 0)
 		return helper_raw(atoi(argv[2]), argc > 3 ? atol(argv[3]) : 0,
 		    argc > 4 ? (size_t)atol(argv[4]) : 0);
