@@ -42,13 +42,14 @@ static const struct {
 };
 
 static const char *const config_sections[] = { "cache", "upstream", "auth",
-	"build_tools", "fabrik", "observability", "runtime", "daemon", "p2p" };
+	"build_tools", "fabrik", "observability", "runtime", "daemon", "p2p",
+	"s3" };
 
 static const char *const config_tools[] = { "gradle", "bazel", "nx", "turbo",
 	"ccache", "nix", "s3", "sccache", "oci" };
 
 static const char *const config_secret_keys[] = { "tokens", "secret_key",
-	"session_token", "secret", "token" };
+	"session_token", "secret", "token", "access_keys" };
 
 static void config_err(struct buf *err, const char *where, int line, int col,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -1066,6 +1067,26 @@ config_token_error(const char *tok)
 	}
 }
 
+/* Checks "ACCESS_KEY:SECRET" or "ACCESS_KEY:SECRET:perm,perm". */
+static const char *
+config_s3_key_error(const char *k)
+{
+	const char *c1 = strchr(k, ':'), *c2;
+
+	if (c1 == NULL || c1 == k || c1[1] == '\0')
+		return "must be ACCESS_KEY:SECRET or ACCESS_KEY:SECRET:read";
+	if (c1 - k > 128)
+		return "access key longer than 128 characters";
+	if ((c2 = strrchr(k, ':')) != c1 && config_token_error(c1 + 1) != NULL)
+		return "permissions after the secret must be read, write or "
+		       "admin, separated by commas";
+	if ((c2 != c1 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1)) == 0)
+		return "empty secret";
+	if ((c2 != c1 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1)) > 128)
+		return "secret longer than 128 characters";
+	return NULL;
+}
+
 static int
 config_known_tool(const char *name)
 {
@@ -1113,6 +1134,14 @@ config_validate(const struct config *c, struct buf *err)
 		    "unknown tool '%s' (known: gradle, bazel, nx, turbo, "
 		    "ccache, nix, s3, sccache, oci)",
 		    tools->list[i]);
+		bad = 1;
+	}
+	for (i = 0; i < c->v[CFG_S3_ACCESS_KEYS].nlist; i++) {
+		if ((msg = config_s3_key_error(
+			 c->v[CFG_S3_ACCESS_KEYS].list[i])) == NULL)
+			continue;
+		CONFIG_VERR(
+		    c, err, CFG_S3_ACCESS_KEYS, "key %zu: %s", i + 1, msg);
 		bad = 1;
 	}
 	for (i = 0; i < tokens->nlist; i++) {

@@ -93,8 +93,16 @@
 	    "a body transfer with no progress this long is aborted") \
 	X(DAEMON_BIND, "daemon", "bind", CT_STRING, "127.0.0.1:0", 0, \
 	    "build-tool HTTP listen address (port 0 = any free port)") \
+	X(DAEMON_GRPC_BIND, "daemon", "grpc_bind", CT_STRING, "127.0.0.1:0", \
+	    0, "Bazel REAPI gRPC listen address (empty = off)") \
 	X(DAEMON_ENV_FILE, "daemon", "env_file", CT_PATH, "", 0, \
 	    "write the build environment (KEY=value lines) here on start") \
+	X(S3_BIND, "s3", "bind", CT_STRING, "", 0, \
+	    "S3-compatible API listen address (empty = off)") \
+	X(S3_REGION, "s3", "region", CT_STRING, "us-east-1", 0, \
+	    "region the S3 API reports (signatures accept any)") \
+	X(S3_ACCESS_KEYS, "s3", "access_keys", CT_LIST, "", 0, \
+	    "\"ACCESS_KEY:SECRET\" or \"ACCESS_KEY:SECRET:read\"") \
 	X(P2P_ENABLED, "p2p", "enabled", CT_BOOL, "false", 9, \
 	    "share caches with LAN peers") \
 	X(P2P_SECRET, "p2p", "secret", CT_STRING, "", 9, \

@@ -141,7 +141,9 @@ int64_t store_obj_read(
 int store_obj_finish(struct store *, struct store_obj *) FAB_WUR;
 void store_obj_release(struct store_obj *);
 
-/* Existence and size without reading (HEAD, FindMissingBlobs). */
+/* Existence without reading (HEAD, FindMissingBlobs); *size is the
+ * object's bytes on disk (header and metadata included), not its content
+ * length. */
 int store_has(
     struct store *, const unsigned char *key, uint64_t *size, int *ns);
 int store_del(struct store *, const unsigned char *key);
