@@ -1,0 +1,54 @@
+/*
+ * Bazel's remote cache over gRPC: the Remote Execution API v2 cache
+ * services (Capabilities, ActionCache, ContentAddressableStorage) and
+ * google.bytestream.ByteStream on an http/grpc_server.  Action-cache
+ * entries share their store keys with the HTTP adapter (bazel_ac_key);
+ * CAS blobs are stored under their SHA-256.  See doc/bazel-grpc.md and
+ * ../shared/protocols/bazel-reapi.md.
+ */
+#ifndef FABRIK_REAPI_TOOL_H
+#define FABRIK_REAPI_TOOL_H
+
+#include <stddef.h>
+
+#include "http/grpc_server.h"
+#include "tools/tool.h"
+
+/* Most digests in one FindMissingBlobs request. */
+#ifndef REAPI_MAX_FIND
+#define REAPI_MAX_FIND 10000
+#endif
+/* Advertised max_batch_total_size_bytes (BatchUpdate/BatchRead). */
+#ifndef REAPI_MAX_BATCH
+#define REAPI_MAX_BATCH (4 * 1024 * 1024)
+#endif
+/* ByteStream.Read chunk size. */
+#ifndef REAPI_READ_CHUNK
+#define REAPI_READ_CHUNK (64 * 1024)
+#endif
+/* Interrupted uploads kept for resumption, and for how long. */
+#ifndef REAPI_MAX_PARTIAL
+#define REAPI_MAX_PARTIAL 64
+#endif
+#ifndef REAPI_PARTIAL_TTL_MS
+#define REAPI_PARTIAL_TTL_MS (10 * 60 * 1000)
+#endif
+/* Most Directory messages one GetTree walks. */
+#ifndef REAPI_MAX_TREE
+#define REAPI_MAX_TREE 100000
+#endif
+
+struct reapi;
+
+/* The method table to pass to grpc_server_new with the struct reapi as
+ * its argument. */
+extern const struct grpc_method reapi_methods[];
+extern const size_t reapi_nmethods;
+
+/* env is borrowed (its auth pointer may change on reload). */
+struct reapi *reapi_new(const struct tools_env *env);
+/* Frees the service and aborts interrupted uploads; the gRPC server
+ * must be freed first. */
+void reapi_free(struct reapi *);
+
+#endif
