@@ -20,6 +20,8 @@ static const struct {
 	{ "health", cli_health, "ask a running fabrik whether it is healthy" },
 	{ "config", cli_config, "validate, show or generate configuration" },
 	{ "cache", cli_cache, "inspect and verify the local cache" },
+	{ "bazel", cli_bazel,
+	    "run bazel with a Fabrik remote cache (-- bazel args)" },
 };
 
 static void

@@ -30,5 +30,6 @@ int cli_server(int argc, char **argv);
 int cli_health(int argc, char **argv);
 int cli_config(int argc, char **argv);
 int cli_cache(int argc, char **argv);
+int cli_bazel(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@
 #include "cache/chain.h"
 #include "cache/stats.h"
 #include "cli/cli.h"
+#include "http/grpc_server.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "net/loop.h"
@@ -28,10 +29,13 @@
 #include "tools/ccache.h"
 #include "tools/gradle.h"
 #include "tools/nx.h"
+#include "tools/reapi.h"
+#include "tools/s3.h"
 #include "tools/tool.h"
 #include "tools/turbo.h"
+#include "tools/webdav.h"
 
-#define DAEMON_MAX_SERVERS 4
+#define DAEMON_MAX_SERVERS 8
 #define DAEMON_MAINT_IDLE_MS 1000
 #define DAEMON_MAINT_BUSY_MS 5
 #define DAEMON_MAINT_BUDGET 64
@@ -48,6 +52,10 @@ struct daemon {
 	struct chain *chain;
 	struct auth *auth;
 	struct tools_env tools;
+	struct s3 *s3; /* S3 API (s3.bind), or NULL */
+	struct reapi *reapi; /* Bazel REAPI (daemon.grpc_bind), or NULL */
+	struct grpc_server *grpc;
+	char grpc_url[128];
 	struct api_env api_health, api_metrics, api_both;
 	struct http_server *servers[DAEMON_MAX_SERVERS];
 	int nservers;
@@ -67,6 +75,7 @@ static const struct {
 	{ "turbo", { TURBO_PREFIX, 0, turbo_handle } },
 	{ "ccache", { CCACHE_PREFIX, 0, ccache_handle } },
 	{ "bazel", { BAZEL_HTTP_PREFIX, 0, bazel_http_handle } },
+	{ "sccache", { WEBDAV_PREFIX, 0, webdav_handle } },
 };
 #define DAEMON_NROUTES (sizeof(daemon_routes) / sizeof(daemon_routes[0]))
 
@@ -229,6 +238,8 @@ daemon_conns(const struct daemon *d)
 
 	for (i = 0; i < d->nservers; i++)
 		n += http_server_conns(d->servers[i]);
+	if (d->grpc != NULL)
+		n += grpc_server_conns(d->grpc);
 	return n;
 }
 
@@ -265,6 +276,8 @@ daemon_on_stop(struct loop *l, int sig, void *arg)
 	    daemon_conns(d));
 	for (i = 0; i < d->nservers; i++)
 		http_server_drain(d->servers[i]);
+	if (d->grpc != NULL)
+		grpc_server_drain(d->grpc);
 	d->stop_deadline = loop_now(l) +
 	    (uint64_t)config_int(&d->cfg, CFG_RT_GRACEFUL_SHUTDOWN_TIMEOUT);
 	daemon_drain_poll(l, d);
@@ -381,6 +394,70 @@ daemon_listen(struct daemon *d, const char *what, const char *addr,
 	return 0;
 }
 
+/* The S3-compatible API on its own listener, and the WebDAV name
+ * journal (doc/s3.md, doc/sccache.md). */
+static int
+daemon_s3_start(struct daemon *d)
+{
+	struct s3_config s3c;
+	const char *bind = config_str(&d->cfg, CFG_S3_BIND), *err;
+
+	if (config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "sccache") &&
+	    webdav_open(store_get_config(d->store)->dir, &err) == -1) {
+		log_error("webdav: %s", err);
+		return -1;
+	}
+	if (*bind == '\0')
+		return 0;
+	memset(&s3c, 0, sizeof(s3c));
+	s3c.dir = store_get_config(d->store)->dir;
+	s3c.region = config_str(&d->cfg, CFG_S3_REGION);
+	s3c.keys = config_get(&d->cfg, CFG_S3_ACCESS_KEYS)->list;
+	s3c.nkeys = config_get(&d->cfg, CFG_S3_ACCESS_KEYS)->nlist;
+	s3c.auth_required = (int)config_int(&d->cfg, CFG_AUTH_REQUIRED);
+	if ((d->s3 = s3_new(&d->tools, &s3c, &err)) == NULL) {
+		log_error("s3: %s", err);
+		return -1;
+	}
+	return daemon_listen(d, "s3", bind, s3_handle, d->s3, NULL, 0);
+}
+
+/* Bazel's remote cache over gRPC (REAPI v2) on its own listener when
+ * bazel is enabled and daemon.grpc_bind is set (doc/bazel-grpc.md). */
+static int
+daemon_grpc_start(struct daemon *d)
+{
+	const char *bind = config_str(&d->cfg, CFG_DAEMON_GRPC_BIND), *err;
+	const char *colon;
+	char host[64];
+	int fd, port;
+
+	if (*bind == '\0' ||
+	    !config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "bazel"))
+		return 0;
+	if ((d->reapi = reapi_new(&d->tools)) == NULL)
+		return -1;
+	if ((fd = sock_listen(bind, 1024, &port, &err)) == -1) {
+		log_error("cannot listen for grpc on %s: %s", bind, err);
+		return -1;
+	}
+	d->grpc = grpc_server_new(
+	    d->loop, fd, "grpc", reapi_methods, reapi_nmethods, d->reapi, NULL);
+	if (d->grpc == NULL) {
+		close(fd);
+		return -1;
+	}
+	colon = strrchr(bind, ':');
+	if (bind[0] == ':' || colon == NULL ||
+	    strncmp(bind, "0.0.0.0", 7) == 0 || strncmp(bind, "[::]", 4) == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	else
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - bind), bind);
+	log_info("listening grpc on %s:%d", host, port);
+	snprintf(d->grpc_url, sizeof(d->grpc_url), "grpc://%s:%d", host, port);
+	return 0;
+}
+
 static void
 daemon_print_env(struct daemon *d)
 {
@@ -425,6 +502,8 @@ daemon_print_env(struct daemon *d)
 	/* A flag, not an environment variable: logged only. */
 	if (config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "bazel"))
 		log_info("bazel flag --remote_cache=%s/bazel", d->http_url);
+	if (d->grpc != NULL)
+		log_info("bazel flag --remote_cache=%s", d->grpc_url);
 	snprintf(line, sizeof(line), "FABRIK_HTTP_URL=%s", d->http_url);
 	log_info("env %s", line);
 	if (f != NULL) {
@@ -520,6 +599,10 @@ daemon_run(int argc, char **argv, int server_mode)
 			NULL, 0) == -1)
 			goto out;
 	}
+	if (daemon_s3_start(&d) == -1)
+		goto out;
+	if (!server_mode && daemon_grpc_start(&d) == -1)
+		goto out;
 	if (!server_mode)
 		daemon_print_env(&d);
 	d.maint = loop_timer_add(d.loop, 0, daemon_maint, &d);
@@ -539,6 +622,9 @@ daemon_run(int argc, char **argv, int server_mode)
 out:
 	for (i = 0; i < d.nservers; i++)
 		http_server_free(d.servers[i]);
+	if (d.grpc != NULL)
+		grpc_server_free(d.grpc);
+	reapi_free(d.reapi);
 	if (d.loop != NULL) {
 		loop_timer_cancel(d.loop, d.maint);
 		loop_timer_cancel(d.loop, d.sync);
@@ -546,6 +632,8 @@ out:
 		loop_timer_cancel(d.loop, d.drain_poll);
 	}
 	store_close(d.store);
+	s3_free(d.s3);
+	webdav_close();
 	chain_free(d.chain);
 	auth_free(d.auth);
 	loop_free(d.loop);
