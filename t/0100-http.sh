@@ -54,6 +54,18 @@ got=$(printf 'GET /cache/%s HTTP/1.1\r\nHost: x\r\n\r\nHEAD /cache/%s HTTP/1.1\r
     aa11 aa11 | raw | status_lines)
 is "$got" "200 200 404 " "pipelined requests answered in order"
 
+# A body read after its head, with the next request right behind it in
+# the same packet: the pipelined request must survive the body buffer.
+printf 'PUT /cache/bb11 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n' \
+    >"$TRASH/pipe"
+hlen=$(wc -c <"$TRASH/pipe")
+printf 'helloGET /cache/bb11 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' \
+    >>"$TRASH/pipe"
+got=$(raw 200 "$hlen" <"$TRASH/pipe" | tr -d '\r' |
+    grep -a -e '^HTTP/1.1 ' -e '^hello$' | tr '\n' ' ')
+is "$got" "HTTP/1.1 200 OK HTTP/1.1 200 OK hello " \
+    "a request pipelined behind a separately read body is answered"
+
 # Byte at a time.
 got=$(printf 'GET /cache/aaaa HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
     raw 2 1 | status_lines)

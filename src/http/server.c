@@ -72,7 +72,7 @@ struct http_req {
 	int tag;
 	uint64_t start_us;
 	int body_error; /* status for a failed body: 400 or 413 */
-	int has_sf;     /* body goes out by sendfile from sf_fd */
+	int has_sf; /* body goes out by sendfile from sf_fd */
 	int sf_fd;
 	uint64_t sf_off;
 };
@@ -84,6 +84,10 @@ struct conn {
 	struct buf in;
 	size_t head_len; /* bytes of the current head in `in` */
 	size_t in_off; /* next unconsumed byte (after the head) */
+	/* Body bytes read after the head: kept apart from `in` so the head,
+	 * which the handler's spans point into, never moves. */
+	struct buf bbuf;
+	size_t boff;
 	struct buf out;
 	size_t out_off;
 	struct h1_parser parser;
@@ -243,6 +247,7 @@ conn_free_deferred(struct loop *l, void *arg)
 	struct conn *c = arg;
 
 	buf_release(&c->in);
+	buf_release(&c->bbuf);
 	buf_release(&c->out);
 	buf_release(&c->req.extra);
 	free(c);
@@ -345,6 +350,7 @@ srv_accept(struct loop *l, int lfd, int events, void *arg)
 		c->state = CONN_HEAD;
 		c->events = LOOP_READ;
 		buf_init(&c->in);
+		buf_init(&c->bbuf);
 		buf_init(&c->out);
 		buf_init(&c->req.extra);
 		h1_parser_init(&c->parser);
@@ -440,20 +446,20 @@ http_server_free(struct http_server *s)
 /* ---- reading ---- */
 
 static int
-conn_read(struct conn *c, size_t limit, size_t chunk)
+conn_read(struct conn *c, struct buf *b, size_t limit, size_t chunk)
 {
 	ssize_t n;
 
-	if (c->in.len >= limit)
+	if (b->len >= limit)
 		return 0;
-	if (buf_reserve(&c->in, chunk) == -1) {
+	if (buf_reserve(b, chunk) == -1) {
 		conn_close(c);
 		return -1;
 	}
-	n = read(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
+	n = read(c->fd, b->data + b->len, b->cap - b->len - 1);
 	if (n > 0) {
-		c->in.len += (size_t)n;
-		c->in.data[c->in.len] = '\0';
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
 		return 1;
 	}
 	if (n == 0 ||
@@ -462,6 +468,36 @@ conn_read(struct conn *c, size_t limit, size_t chunk)
 		return -1;
 	}
 	return 0;
+}
+
+/* Body bytes received and not yet consumed: first what came with the
+ * head in `in`, then what was read into `bbuf`. */
+static struct span
+conn_pending(const struct conn *c)
+{
+	if (c->in_off < c->in.len)
+		return span_make(c->in.data + c->in_off, c->in.len - c->in_off);
+	return span_make(c->bbuf.data + c->boff, c->bbuf.len - c->boff);
+}
+
+static size_t
+conn_pending_total(const struct conn *c)
+{
+	return (c->in.len - c->in_off) + (c->bbuf.len - c->boff);
+}
+
+/* Consumes n bytes of conn_pending(); the bytes stay readable until the
+ * next read. */
+static void
+conn_consume(struct conn *c, size_t n)
+{
+	if (c->in_off < c->in.len) {
+		c->in_off += n;
+		return;
+	}
+	c->boff += n;
+	if (c->boff == c->bbuf.len)
+		c->bbuf.len = c->boff = 0;
 }
 
 static void
@@ -549,7 +585,7 @@ conn_readable(struct conn *c)
 
 	if (c->state == CONN_HEAD) {
 		int was_empty = c->in.len == 0;
-		rc = conn_read(c, H1_MAX_HEAD + 1, CONN_READ_CHUNK);
+		rc = conn_read(c, &c->in, H1_MAX_HEAD + 1, CONN_READ_CHUNK);
 		if (rc <= 0)
 			return;
 		if (was_empty)
@@ -558,12 +594,7 @@ conn_readable(struct conn *c)
 		return;
 	}
 	if (c->state == CONN_HANDLER && r->body == BODY_READING) {
-		/* Keep the buffer small: body bytes are consumed at once. */
-		if (c->in_off == c->in.len) {
-			c->in.len = c->head_len;
-			c->in_off = c->head_len;
-		}
-		rc = conn_read(c, c->head_len + CONN_OUT_CHUNK, CONN_OUT_CHUNK);
+		rc = conn_read(c, &c->bbuf, CONN_OUT_CHUNK, CONN_OUT_CHUNK);
 		if (rc <= 0)
 			return;
 		conn_arm(c, c->srv->lim.body_timeout_ms);
@@ -590,25 +621,25 @@ static void
 conn_feed_body(struct conn *c)
 {
 	struct http_req *r = &c->req;
-	size_t avail, n, off, dlen;
+	struct span p;
+	size_t n, off, dlen;
 	const char *err;
 	int rc;
 
 	while (c->state == CONN_HANDLER && r->body == BODY_READING) {
-		avail = c->in.len - c->in_off;
+		p = conn_pending(c);
 		if (!r->chunked) {
 			if (r->body_left == 0) {
 				body_finish(c, 1, 0);
 				return;
 			}
-			if (avail == 0)
+			if (p.len == 0)
 				return;
-			n = avail < r->body_left ? avail : (size_t)r->body_left;
+			n = p.len < r->body_left ? p.len : (size_t)r->body_left;
 			r->body_left -= n;
 			r->body_seen += n;
-			c->in_off += n;
-			if (r->data_cb(r, c->in.data + c->in_off - n, n,
-				r->body_arg) == -1) {
+			conn_consume(c, n);
+			if (r->data_cb(r, p.p, n, r->body_arg) == -1) {
 				if (c->state != CONN_DEAD &&
 				    r->body == BODY_READING)
 					r->body = BODY_STOPPED;
@@ -620,18 +651,16 @@ conn_feed_body(struct conn *c)
 			body_finish(c, 1, 0);
 			return;
 		}
-		if (avail == 0)
+		if (p.len == 0)
 			return;
-		rc = h1_chunked_decode(
-		    &r->ch, c->in.data + c->in_off, avail, &off, &dlen, &err);
+		rc = h1_chunked_decode(&r->ch, p.p, p.len, &off, &dlen, &err);
 		if (rc < 0) {
 			log_debug("%s: %s: bad chunked body: %s", c->srv->name,
 			    c->peer, err);
 			body_finish(c, 0, 400);
 			return;
 		}
-		off += c->in_off;
-		c->in_off += (size_t)rc;
+		conn_consume(c, (size_t)rc);
 		if (dlen == 0)
 			continue;
 		r->body_seen += dlen;
@@ -639,7 +668,7 @@ conn_feed_body(struct conn *c)
 			body_finish(c, 0, 413);
 			return;
 		}
-		if (r->data_cb(r, c->in.data + off, dlen, r->body_arg) == -1) {
+		if (r->data_cb(r, p.p + off, dlen, r->body_arg) == -1) {
 			if (c->state != CONN_DEAD && r->body == BODY_READING)
 				r->body = BODY_STOPPED;
 			return;
@@ -787,7 +816,7 @@ http_req_read_body(struct http_req *r, http_body_cb *data_cb,
 		return;
 	}
 	r->body = BODY_READING;
-	if (r->h.expect_continue && c->in_off == c->in.len) {
+	if (r->h.expect_continue && conn_pending_total(c) == 0) {
 		if (buf_append(&c->out, cont, sizeof(cont) - 1) == -1) {
 			conn_close(c);
 			return;
@@ -796,7 +825,7 @@ http_req_read_body(struct http_req *r, http_body_cb *data_cb,
 		if (c->state == CONN_DEAD)
 			return;
 	}
-	if (c->in_off == c->in.len)
+	if (conn_pending_total(c) == 0)
 		sock_quickack(c->fd);
 	conn_arm(c, c->srv->lim.body_timeout_ms);
 	conn_update_io(c);
@@ -819,10 +848,15 @@ req_settle_body(struct http_req *r)
 
 	if (r->body == BODY_PENDING || r->body == BODY_STOPPED ||
 	    r->body == BODY_READING) {
-		if (!r->chunked && r->body_left <= c->in.len - c->in_off) {
+		if (!r->chunked && r->body_left <= conn_pending_total(c)) {
 			/* Already buffered: skip it and keep the connection. */
-			c->in_off += (size_t)r->body_left;
-			r->body_left = 0;
+			while (r->body_left > 0) {
+				size_t n = conn_pending(c).len;
+				if (n > r->body_left)
+					n = (size_t)r->body_left;
+				conn_consume(c, n);
+				r->body_left -= n;
+			}
 		} else {
 			/* Unread body on the wire: close after the reply. */
 			c->keep_alive = 0;
@@ -992,6 +1026,15 @@ conn_request_done(struct conn *c)
 		    &c->req, c->req.status, clock_mono_us() - c->req.start_us);
 
 	buf_consume(&c->in, c->in_off);
+	/* Pipelined bytes read with the body go back in front. */
+	if (c->boff < c->bbuf.len &&
+	    buf_append(&c->in, c->bbuf.data + c->boff, c->bbuf.len - c->boff) ==
+		-1) {
+		conn_close(c);
+		return;
+	}
+	buf_release(&c->bbuf);
+	c->boff = 0;
 	c->head_len = 0;
 	c->in_off = 0;
 	h1_parser_init(&c->parser);
