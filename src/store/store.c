@@ -78,8 +78,8 @@ struct store {
 	dev_t lock_dev; /* identity of the lock file */
 	ino_t lock_ino;
 	struct store *next_open; /* stores this process holds open */
-	uint64_t vfs_free;  /* free bytes at the last statvfs */
-	uint64_t vfs_at;    /* when (monotonic ms); 0 = never */
+	uint64_t vfs_free; /* free bytes at the last statvfs */
+	uint64_t vfs_at; /* when (monotonic ms); 0 = never */
 	uint64_t vfs_spent; /* promised to writers since */
 };
 
@@ -321,7 +321,7 @@ store_drop(struct store *s, const unsigned char *key)
 /* How much content store_read_obj() reads besides the header. */
 #define STORE_READ_HEADER 0 /* none */
 #define STORE_READ_INLINE 1 /* objects up to STORE_INLINE_MAX */
-#define STORE_READ_FIRST 2  /* only what the first read brought anyway */
+#define STORE_READ_FIRST 2 /* only what the first read brought anyway */
 
 /* Reads the header of the object file at fd.  Fills o (meta is
  * malloc'd); the content lands in o->data as want_inline says.
@@ -1041,7 +1041,8 @@ store_rebuild_one(
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
 		o.fd = fd;
 		good = fstat(fd, &st) == 0 &&
-		    store_read_obj(fd, (uint64_t)st.st_size, STORE_READ_HEADER, &o) == 0 &&
+		    store_read_obj(
+			fd, (uint64_t)st.st_size, STORE_READ_HEADER, &o) == 0 &&
 		    memcmp(o.key, key, STORE_KEY_LEN) == 0 &&
 		    o.ns < STORE_NS_COUNT;
 	}
@@ -1302,7 +1303,8 @@ store_fsck_one(struct store *s, const char *path, const char *name, void *arg)
 	memset(&h, 0, sizeof(h));
 	good = (fd = open(path, O_RDONLY | O_CLOEXEC)) != -1 &&
 	    fstat(fd, &st) == 0 &&
-	    store_read_obj(fd, (uint64_t)st.st_size, STORE_READ_HEADER, &o) == 0 &&
+	    store_read_obj(fd, (uint64_t)st.st_size, STORE_READ_HEADER, &o) ==
+		0 &&
 	    memcmp(o.key, key, STORE_KEY_LEN) == 0 && sha256_init(&h) == 0;
 	o.fd = fd;
 	for (pos = 0; good && pos < o.size; pos += (uint64_t)n) {

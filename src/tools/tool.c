@@ -101,8 +101,8 @@ tool_reply_obj(struct http_req *r, struct chain *chain, struct store_obj *o,
 	src.release = tool_src_release;
 	src.arg = s;
 	if (s->o.verified)
-		http_reply_file(r, status, ctype, s->o.size, s->o.fd, s->o.off,
-		    &src);
+		http_reply_file(
+		    r, status, ctype, s->o.size, s->o.fd, s->o.off, &src);
 	else
 		http_reply_stream(r, status, ctype, s->o.size, &src);
 }
