@@ -28,6 +28,7 @@
 #include "tools/bazel_http.h"
 #include "tools/ccache.h"
 #include "tools/gradle.h"
+#include "tools/nix.h"
 #include "tools/nx.h"
 #include "tools/reapi.h"
 #include "tools/s3.h"
@@ -76,6 +77,7 @@ static const struct {
 	{ "ccache", { CCACHE_PREFIX, 0, ccache_handle } },
 	{ "bazel", { BAZEL_HTTP_PREFIX, 0, bazel_http_handle } },
 	{ "sccache", { WEBDAV_PREFIX, 0, webdav_handle } },
+	{ "nix", { NIX_PREFIX, 0, nix_handle } },
 };
 #define DAEMON_NROUTES (sizeof(daemon_routes) / sizeof(daemon_routes[0]))
 
@@ -499,6 +501,9 @@ daemon_print_env(struct daemon *d)
 		if (f != NULL)
 			fprintf(f, "%s\n", line);
 	}
+	/* A store URL for nix copy --to and substituters: logged only. */
+	if (config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "nix"))
+		log_info("nix substituter %s/nix", d->http_url);
 	/* A flag, not an environment variable: logged only. */
 	if (config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "bazel"))
 		log_info("bazel flag --remote_cache=%s/bazel", d->http_url);
@@ -601,6 +606,11 @@ daemon_run(int argc, char **argv, int server_mode)
 	}
 	if (daemon_s3_start(&d) == -1)
 		goto out;
+	if (nix_setup(config_str(&d.cfg, CFG_NIX_SECRET_KEY_FILE), &err) ==
+	    -1) {
+		log_error("nix.secret_key_file: %s", err);
+		goto out;
+	}
 	if (!server_mode && daemon_grpc_start(&d) == -1)
 		goto out;
 	if (!server_mode)
@@ -634,6 +644,7 @@ out:
 	store_close(d.store);
 	s3_free(d.s3);
 	webdav_close();
+	nix_close();
 	chain_free(d.chain);
 	auth_free(d.auth);
 	loop_free(d.loop);

@@ -43,7 +43,7 @@ static const struct {
 
 static const char *const config_sections[] = { "cache", "upstream", "auth",
 	"build_tools", "fabrik", "observability", "runtime", "daemon", "p2p",
-	"s3" };
+	"s3", "nix" };
 
 static const char *const config_tools[] = { "gradle", "bazel", "nx", "turbo",
 	"ccache", "nix", "s3", "sccache", "oci" };

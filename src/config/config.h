@@ -103,6 +103,8 @@
 	    "region the S3 API reports (signatures accept any)") \
 	X(S3_ACCESS_KEYS, "s3", "access_keys", CT_LIST, "", 0, \
 	    "\"ACCESS_KEY:SECRET\" or \"ACCESS_KEY:SECRET:read\"") \
+	X(NIX_SECRET_KEY_FILE, "nix", "secret_key_file", CT_PATH, "", 0, \
+	    "Nix secret key (name:base64) that signs every narinfo served") \
 	X(P2P_ENABLED, "p2p", "enabled", CT_BOOL, "false", 9, \
 	    "share caches with LAN peers") \
 	X(P2P_SECRET, "p2p", "secret", CT_STRING, "", 9, \
