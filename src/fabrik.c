@@ -19,7 +19,9 @@ static const struct {
 	    "run layer 2, a shared regional cache (Fabrik protocol)" },
 	{ "health", cli_health, "ask a running fabrik whether it is healthy" },
 	{ "config", cli_config, "validate, show or generate configuration" },
-	{ "cache", cli_cache, "inspect and verify the local cache" },
+	{ "cache", cli_cache,
+	    "inspect, verify and clean the local cache (script entries too)" },
+	{ "run", cli_run, "run a script recipe through the cache" },
 	{ "bazel", cli_bazel,
 	    "run bazel with a Fabrik remote cache (-- bazel args)" },
 };

@@ -31,5 +31,6 @@ int cli_health(int argc, char **argv);
 int cli_config(int argc, char **argv);
 int cli_cache(int argc, char **argv);
 int cli_bazel(int argc, char **argv);
+int cli_run(int argc, char **argv);
 
 #endif
