@@ -98,6 +98,8 @@ loop_new(void)
 	return l;
 }
 
+static void loop_run_defers(struct loop *);
+
 void
 loop_free(struct loop *l)
 {
@@ -105,6 +107,10 @@ loop_free(struct loop *l)
 
 	if (l == NULL)
 		return;
+	/* Deferred callbacks are mostly frees of closed objects: run what
+	 * the last pass (and its owner's teardown) left, bounded. */
+	for (i = 0; i < 16 && l->ndefers > 0; i++)
+		loop_run_defers(l);
 	for (i = 0; i < l->nheap; i++)
 		free(l->heap[i]);
 	if (l->sigpipe[0] != -1) {
