@@ -21,6 +21,9 @@
 
 int main(void);
 
+/* An over-long frame body (payload content does not matter). */
+static const unsigned char big_payload[20000];
+
 #define MAXF 256
 
 static struct loop *l;
@@ -616,7 +619,8 @@ test_connection_errors(void)
 
 	conn_new(NULL, 0);
 	buf_reset(&b);
-	if (h2_frame_write_raw(&b, H2_FRAME_PING, 0, 0, "x", 20000) == -1)
+	if (h2_frame_write_raw(&b, H2_FRAME_PING, 0, 0, big_payload,
+		sizeof(big_payload)) == -1)
 		abort();
 	wr(&b);
 	rd();
