@@ -31,6 +31,17 @@
  *	request and body), --idle MS, --max-per-host N, --parallel,
  *	--cancel-after-head (cancel each request in its head callback).
  *	--resolve HOST:ADDR installs a resolver that maps HOST to ADDR.
+ *   helper s3 [OPTIONS] put|mput KEY FILE | get KEY [OUT|-] | head KEY |
+ *	      delete KEY | list [PREFIX] | mb
+ *	Runs upstream/s3client: prints "ok CMD size N etag E attempts N parts
+ *	N", "ok get bytes N sha256 HEX ...", list lines "KEY SIZE" then
+ *	"pages N keys N", or "error: CODE (MESSAGE) status N attempts N
+ *	[upload ID aborted|not-aborted]" (exit 1).  Options: --endpoint URL,
+ *	--url s3://bucket/prefix/, --ak, --secret, --region (else the AWS_*
+ *	environment, then ~/.aws/credentials), --attempts N, --backoff MS,
+ *	--timeout MS, --part-size BYTES, --inflight N, --max-keys N,
+ *	--range A-[B], --content-type T, --buffer (body from memory),
+ *	--unsigned (UNSIGNED-PAYLOAD).  mput forces a multipart upload.
  */
 #include <sys/socket.h>
 
@@ -624,10 +635,293 @@ helper_fetch(int argc, char **argv)
 	return f.failed ? 1 : 0;
 }
 
+/* ---- helper s3: upstream/s3client on a loop ---- */
+#include "net/resolver.h"
+#include "upstream/s3client.h"
+
+extern char **environ;
+
+struct s3h {
+	struct loop *l;
+	struct s3client *c;
+	const char *cmd, *key, *out_path;
+	FILE *out;
+	int fd;
+	long long rs, re;
+	unsigned max_keys, pages, keys;
+	int failed, running;
+	char token[1024];
+	struct sha256 sh;
+	long long got;
+};
+
+static int64_t
+s3h_read(void *arg, void *out, size_t n, uint64_t pos)
+{
+	ssize_t r = pread(*(int *)arg, out, n, (off_t)pos);
+
+	return r < 0 ? -1 : (int64_t)r;
+}
+
+static int
+s3h_data(void *arg, const void *p, size_t n)
+{
+	struct s3h *h = arg;
+
+	h->got += (long long)n;
+	sha256_update(&h->sh, p, n);
+	if (h->out != NULL && fwrite(p, 1, n, h->out) != n)
+		return -1;
+	return 0;
+}
+
+static void s3h_list_next(struct s3h *);
+
+static void
+s3h_done(void *arg, const struct s3client_result *r)
+{
+	struct s3h *h = arg;
+	unsigned char d[SHA256_LEN];
+	char hx[SHA256_HEX_LEN + 1];
+	size_t i;
+
+	h->running = 0;
+	if (!r->ok) {
+		printf("error: %s (%s) status %d attempts %u%s%s%s\n", r->code,
+		    r->message, r->status, r->attempts,
+		    r->upload_id != NULL ? " upload " : "",
+		    r->upload_id != NULL ? r->upload_id : "",
+		    r->upload_id == NULL ? ""
+			: r->aborted	 ? " aborted"
+					 : " not-aborted");
+		h->failed = 1;
+		loop_stop(h->l);
+		return;
+	}
+	if (strcmp(h->cmd, "list") == 0) {
+		h->pages++;
+		for (i = 0; i < r->nentries; i++, h->keys++)
+			printf(
+			    "%s %lld\n", r->entries[i].key, r->entries[i].size);
+		if (r->truncated && r->next_token != NULL) {
+			snprintf(
+			    h->token, sizeof(h->token), "%s", r->next_token);
+			s3h_list_next(h);
+			return;
+		}
+		printf("pages %u keys %u\n", h->pages, h->keys);
+	} else if (strcmp(h->cmd, "get") == 0) {
+		sha256_final(&h->sh, d);
+		hex_encode(hx, d, SHA256_LEN);
+		printf("ok get bytes %lld sha256 %s size %lld attempts %u\n",
+		    h->got, hx, r->size, r->attempts);
+	} else
+		printf("ok %s size %lld etag %s attempts %u parts %u\n", h->cmd,
+		    r->size, r->etag != NULL ? r->etag : "-", r->attempts,
+		    r->parts);
+	loop_stop(h->l);
+}
+
+static void
+s3h_list_next(struct s3h *h)
+{
+	const char *err;
+
+	h->running = 1;
+	if (s3client_list(h->c, h->key, h->token[0] != '\0' ? h->token : NULL,
+		h->max_keys, s3h_done, h, &err) == NULL) {
+		printf("error: %s\n", err);
+		h->failed = 1;
+		loop_stop(h->l);
+	}
+}
+
+static int
+helper_s3(int argc, char **argv)
+{
+	struct s3client_config cfg;
+	struct s3client_creds ex, cr;
+	struct http_client_opts o;
+	struct http_client *hc = NULL;
+	struct resolver *res = NULL;
+	struct s3client_source src;
+	struct s3h h;
+	struct stat st;
+	char err[256];
+	const char *e = NULL, *ctype = NULL;
+	int i, buffer = 0, mput = 0, rc = 2;
+	void *mem = NULL;
+	struct s3client_op *op = NULL;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&ex, 0, sizeof(ex));
+	memset(&o, 0, sizeof(o));
+	memset(&h, 0, sizeof(h));
+	h.fd = -1;
+	h.rs = h.re = -1;
+	for (i = 0; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--buffer") == 0) {
+			buffer = 1;
+			continue;
+		}
+		if (strcmp(a, "--unsigned") == 0) {
+			cfg.unsigned_payload = 1;
+			continue;
+		}
+		if (v == NULL)
+			break;
+		i++;
+		if (strcmp(a, "--endpoint") == 0)
+			cfg.endpoint = v;
+		else if (strcmp(a, "--url") == 0)
+			cfg.url = v;
+		else if (strcmp(a, "--ak") == 0)
+			ex.access_key = (char *)v;
+		else if (strcmp(a, "--secret") == 0)
+			ex.secret = (char *)v;
+		else if (strcmp(a, "--region") == 0)
+			ex.region = (char *)v;
+		else if (strcmp(a, "--attempts") == 0)
+			cfg.max_attempts = (unsigned)atoi(v);
+		else if (strcmp(a, "--backoff") == 0)
+			cfg.backoff_base_ms = (uint64_t)atol(v);
+		else if (strcmp(a, "--timeout") == 0)
+			o.connect_timeout_ms = o.request_timeout_ms =
+			    o.body_timeout_ms = (uint64_t)atol(v);
+		else if (strcmp(a, "--part-size") == 0)
+			cfg.part_size = (uint64_t)atoll(v);
+		else if (strcmp(a, "--inflight") == 0)
+			cfg.parts_in_flight = (unsigned)atoi(v);
+		else if (strcmp(a, "--max-keys") == 0)
+			h.max_keys = (unsigned)atoi(v);
+		else if (strcmp(a, "--content-type") == 0)
+			ctype = v;
+		else if (strcmp(a, "--range") == 0) {
+			h.rs = atoll(v);
+			h.re =
+			    strchr(v, '-') != NULL && strchr(v, '-')[1] != '\0'
+			    ? atoll(strchr(v, '-') + 1)
+			    : -1;
+		} else {
+			fprintf(stderr, "s3: bad option %s\n", a);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "s3: no command\n");
+		return 2;
+	}
+	h.cmd = argv[i++];
+	h.key = i < argc ? argv[i++] : NULL;
+	h.out_path = i < argc ? argv[i++] : NULL;
+	if (strcmp(h.cmd, "mput") == 0) {
+		mput = 1;
+		h.cmd = "put";
+	}
+	if (s3client_creds_resolve(
+		&cr, &ex, environ, getenv("HOME"), err, sizeof(err)) == -1) {
+		fprintf(stderr, "s3: %s\n", err);
+		return 2;
+	}
+	cfg.creds = cr;
+	if (mput)
+		cfg.multipart_threshold =
+		    cfg.part_size != 0 ? cfg.part_size : S3CLIENT_MIN_PART;
+	log_setup(getenv("FABRIK_LOG_LEVEL") != NULL
+		? log_level_parse(getenv("FABRIK_LOG_LEVEL"))
+		: LOG_INFO,
+	    LOG_TEXT);
+	if (sha256_init(&h.sh) == -1 || (h.l = loop_new()) == NULL ||
+	    (res = resolver_new(h.l, NULL)) == NULL ||
+	    (hc = http_client_new(h.l, &o, err, sizeof(err))) == NULL ||
+	    (http_client_set_resolver(hc, s3client_resolve, res), 0) ||
+	    (h.c = s3client_new(h.l, hc, &cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "s3: %s\n", err);
+		goto out;
+	}
+	h.running = 1;
+	if (strcmp(h.cmd, "put") == 0 && h.key != NULL && h.out_path != NULL) {
+		if ((h.fd = open(h.out_path, O_RDONLY)) == -1 ||
+		    fstat(h.fd, &st) == -1) {
+			perror(h.out_path);
+			goto out;
+		}
+		if (buffer) {
+			if ((mem = malloc((size_t)st.st_size + 1)) == NULL ||
+			    s3h_read(&h.fd, mem, (size_t)st.st_size, 0) !=
+				st.st_size)
+				goto out;
+			op = s3client_put(h.c, h.key, mem, (size_t)st.st_size,
+			    NULL, ctype, s3h_done, &h, &e);
+		} else {
+			src.read = s3h_read;
+			src.arg = &h.fd;
+			src.length = (uint64_t)st.st_size;
+			op = s3client_put(
+			    h.c, h.key, NULL, 0, &src, ctype, s3h_done, &h, &e);
+		}
+	} else if (strcmp(h.cmd, "get") == 0 && h.key != NULL) {
+		if (h.out_path != NULL && strcmp(h.out_path, "-") == 0)
+			h.out = stdout;
+		else if (h.out_path != NULL &&
+		    (h.out = fopen(h.out_path, "wb")) == NULL) {
+			perror(h.out_path);
+			goto out;
+		}
+		op = s3client_get(
+		    h.c, h.key, h.rs, h.re, s3h_data, s3h_done, &h, &e);
+	} else if (strcmp(h.cmd, "head") == 0 && h.key != NULL)
+		op = s3client_head(h.c, h.key, s3h_done, &h, &e);
+	else if (strcmp(h.cmd, "delete") == 0 && h.key != NULL)
+		op = s3client_delete(h.c, h.key, s3h_done, &h, &e);
+	else if (strcmp(h.cmd, "mb") == 0) {
+		h.key = NULL;
+		op = s3client_create_bucket(h.c, s3h_done, &h, &e);
+	} else if (strcmp(h.cmd, "list") == 0) {
+		s3h_list_next(&h);
+		op = (struct s3client_op *)&h; /* any non-NULL */
+	} else {
+		fprintf(stderr, "s3: bad command %s\n", h.cmd);
+		goto out;
+	}
+	if (op == NULL) {
+		printf("error: %s\n", e != NULL ? e : "failed");
+		rc = 1;
+		goto out;
+	}
+	if (h.running && loop_run(h.l) == -1)
+		goto out;
+	rc = h.failed ? 1 : 0;
+out:
+	fflush(stdout);
+	if (h.out != NULL && h.out != stdout)
+		fclose(h.out);
+	s3client_free(h.c);
+	if (hc != NULL) {
+		http_client_free(hc);
+		(void)loop_timer_add(h.l, 1, fetch_stop, NULL);
+		if (loop_run(h.l) == -1)
+			rc = 2;
+	}
+	resolver_free(res);
+	if (h.l != NULL)
+		loop_free(h.l);
+	s3client_creds_release(&cr);
+	sha256_release(&h.sh);
+	free(mem);
+	if (h.fd != -1)
+		close(h.fd);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
+	if (argc >= 3 && strcmp(argv[1], "s3") == 0)
+		return helper_s3(argc - 2, argv + 2);
 	if (argc >= 3 && strcmp(argv[1], "fetch") == 0)
 		return helper_fetch(argc - 2, argv + 2);
 	if (argc >= 3 && strcmp(argv[1], "raw") == 0)
