@@ -397,8 +397,8 @@ static char fetch_rname[256], fetch_raddr[64];
 
 /* --resolve: the resolver hook with one fixed mapping. */
 static void
-fetch_resolve(void *arg, const char *host, http_client_resolved_cb *done,
-    void *done_arg)
+fetch_resolve(
+    void *arg, const char *host, http_client_resolved_cb *done, void *done_arg)
 {
 	struct http_client_addr a;
 
@@ -553,10 +553,10 @@ helper_fetch(int argc, char **argv)
 		else if (strcmp(argv[i], "--resolve") == 0 && i + 1 < argc &&
 		    (colon = strchr(argv[i + 1], ':')) != NULL) {
 			*colon = '\0';
-			snprintf(fetch_rname, sizeof(fetch_rname), "%s",
-			    argv[++i]);
-			snprintf(fetch_raddr, sizeof(fetch_raddr), "%s",
-			    colon + 1);
+			snprintf(
+			    fetch_rname, sizeof(fetch_rname), "%s", argv[++i]);
+			snprintf(
+			    fetch_raddr, sizeof(fetch_raddr), "%s", colon + 1);
 		} else if (strcmp(argv[i], "--parallel") == 0)
 			f.parallel = 1;
 		else if (strcmp(argv[i], "--cancel-after-head") == 0)
