@@ -85,6 +85,14 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
 is "$code" 413 "a chunked body over the limit gets 413"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$U/cdcd")
 is "$code" 404 "and nothing was stored"
+head -c 3000000 /dev/urandom >"$TRASH/big3"
+ok=0
+for i in 1 2 3 4 5; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Expect:' \
+	    -T "$TRASH/big3" "$U/cdcd")
+	[ "$code" = 413 ] && ok=$((ok + 1))
+done
+is "$ok" 5 "a body sent anyway after an early 413 does not turn the answer into a reset"
 
 # Malformed input.
 long=$(head -c 20000 /dev/zero | tr '\0' a)

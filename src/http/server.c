@@ -26,12 +26,16 @@
 #include "net/sock.h"
 
 #define CONN_READ_CHUNK 16384
+/* Lingering close: discard at most this much, for at most this long. */
+#define CONN_LINGER_BYTES (4 * 1024 * 1024)
+#define CONN_LINGER_MS 2000
 #define CONN_OUT_CHUNK (128 * 1024)
 
 enum conn_state {
 	CONN_HEAD, /* reading a request head (or idle between requests) */
 	CONN_HANDLER, /* the handler owns the request (may read its body) */
 	CONN_WRITE, /* sending the response */
+	CONN_LINGER, /* response sent, discarding an unread body, then close */
 	CONN_DEAD, /* closed; freed after the dispatch pass */
 };
 
@@ -94,6 +98,8 @@ struct conn {
 	struct http_req req;
 	struct loop_timer *timer;
 	int keep_alive;
+	int linger; /* close only after draining what the client sends */
+	size_t linger_left;
 	int events;
 	int parse_queued;
 	char peer[64];
@@ -120,6 +126,7 @@ static void conn_flush(struct conn *);
 static void conn_parse(struct conn *);
 static void conn_feed_body(struct conn *);
 static void conn_update_io(struct conn *);
+static void conn_linger(struct conn *);
 static int conn_sendfile_pending(const struct conn *);
 
 static const struct {
@@ -307,7 +314,7 @@ conn_update_io(struct conn *c)
 
 	if (c->state == CONN_DEAD)
 		return;
-	if (c->state == CONN_HEAD ||
+	if (c->state == CONN_HEAD || c->state == CONN_LINGER ||
 	    (c->state == CONN_HANDLER && c->req.body == BODY_READING))
 		ev |= LOOP_READ;
 	if (c->out.len > c->out_off || conn_sendfile_pending(c))
@@ -581,7 +588,23 @@ static void
 conn_readable(struct conn *c)
 {
 	struct http_req *r = &c->req;
+	unsigned char sink[16384];
+	ssize_t n;
 	int rc;
+
+	if (c->state == CONN_LINGER) {
+		while ((n = read(c->fd, sink, sizeof(sink))) > 0) {
+			if ((size_t)n >= c->linger_left) {
+				conn_close(c);
+				return;
+			}
+			c->linger_left -= (size_t)n;
+		}
+		if (n == 0 ||
+		    (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+			conn_close(c);
+		return;
+	}
 
 	if (c->state == CONN_HEAD) {
 		int was_empty = c->in.len == 0;
@@ -858,8 +881,11 @@ req_settle_body(struct http_req *r)
 				r->body_left -= n;
 			}
 		} else {
-			/* Unread body on the wire: close after the reply. */
+			/* Unread body on the wire: close after the reply, but
+			 * drain first so the client reads the answer instead of
+			 * a reset (RFC 9112 §9.6). */
 			c->keep_alive = 0;
+			c->linger = 1;
 		}
 		r->body = BODY_DONE;
 	}
@@ -1016,6 +1042,19 @@ conn_fill(struct conn *c)
 	return 0;
 }
 
+/* Half-closes and discards what the client still sends (bounded in bytes
+ * and time) before closing, so an early error answer is not lost to a
+ * TCP reset. */
+static void
+conn_linger(struct conn *c)
+{
+	shutdown(c->fd, SHUT_WR);
+	c->state = CONN_LINGER;
+	c->linger_left = CONN_LINGER_BYTES;
+	conn_arm(c, CONN_LINGER_MS);
+	conn_update_io(c);
+}
+
 static void
 conn_request_done(struct conn *c)
 {
@@ -1040,7 +1079,10 @@ conn_request_done(struct conn *c)
 	h1_parser_init(&c->parser);
 	c->req.c = NULL;
 	if (!c->keep_alive || s->draining) {
-		conn_close(c);
+		if (c->linger)
+			conn_linger(c);
+		else
+			conn_close(c);
 		return;
 	}
 	c->state = CONN_HEAD;
