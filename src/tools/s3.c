@@ -443,7 +443,8 @@ s3_xml_unescape(struct buf *out, struct span t)
 static int
 s3_name_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
-	int c = memcmp(a, b, al < bl ? al : bl);
+	size_t n = al < bl ? al : bl;
+	int c = n > 0 ? memcmp(a, b, n) : 0; /* an empty name may be NULL */
 
 	if (c != 0)
 		return c;
