@@ -31,7 +31,7 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
     -out "$TRASH/key2.pem" 2>/dev/null
 openssl pkey -in "$TRASH/key2.pem" -pubout -out "$TRASH/pub2.pem" 2>/dev/null
 
-RW=$(mint "$KEY1" "{\"sub\":\"ci\",\"exp\":$exp,\"permissions\":[\"cache:read\",\"cache:write\"]}")
+RW=$(mint "$KEY1" "{\"sub\":\"ci\",\"project_id\":\"proj-7\",\"exp\":$exp,\"permissions\":[\"cache:read\",\"cache:write\"]}")
 RO=$(mint "$KEY1" "{\"sub\":\"dev\",\"exp\":$exp,\"scope\":\"openid cache:read\"}")
 OLD=$(mint "$KEY1" "{\"sub\":\"ci\",\"exp\":$((now - 600)),\"permissions\":[\"cache:read\"]}")
 K2=$(mint "$TRASH/key2.pem" "{\"sub\":\"ci\",\"exp\":$exp,\"permissions\":[\"cache:read\",\"cache:write\"]}")
@@ -44,7 +44,8 @@ start_fabrik d daemon --config-cache-dir "$TRASH/cache" \
     --config-observability-metrics-bind 127.0.0.1:0 \
     --config-auth-required true \
     --config-auth-public-key-file "$TRASH/keys.pem" \
-    --config-auth-key-refresh-interval 200ms
+    --config-auth-key-refresh-interval 200ms \
+    --config-observability-log-level debug
 ok $? "fabrik starts with a public key file"
 U=http://127.0.0.1:$d_port_http/cache
 KEY=0123456789abcdef0123456789abcdef
@@ -59,6 +60,8 @@ is "$(code -u "ci:$RW" "$U/$KEY")" 200 \
     "the same JWT as the Basic password (Gradle) may GET"
 is "$(code -H "Authorization: Bearer $RO" "$U/$KEY")" 200 \
     "a read-only JWT (scope claim) may GET"
+grep -q 'sub=ci project_id=proj-7' "$TRASH/d.log"
+ok $? "the token's sub and project_id reach the (debug) log"
 is "$(code -T "$TRASH/body" -u "dev:$RO" "$U/$KEY")" 413 \
     "a read-only JWT's Gradle PUT is refused with 413 (keeps the build going)"
 is "$(code "$U/$KEY")" 401 "no token is 401"

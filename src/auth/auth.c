@@ -336,6 +336,7 @@ auth_check_at(struct auth *a, struct span header, int64_t now, int *perms,
 	if (info != NULL) {
 		info->reason = "ok";
 		info->sub[0] = info->project_id[0] = '\0';
+		info->instance_id[0] = '\0';
 	}
 	if (header.p == NULL) {
 		if (info != NULL)
@@ -381,6 +382,8 @@ auth_check_at(struct auth *a, struct span header, int64_t now, int *perms,
 		snprintf(info->sub, sizeof(info->sub), "%s", claims.sub);
 		snprintf(info->project_id, sizeof(info->project_id), "%s",
 		    claims.project_id);
+		snprintf(info->instance_id, sizeof(info->instance_id), "%s",
+		    claims.instance_id);
 	}
 	memcpy(slot->hash, h, SHA256_LEN);
 	/* Cache until expiry (leeway included), or a minute without exp. */

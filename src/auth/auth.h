@@ -50,6 +50,7 @@ struct auth_info {
 	const char *reason; /* failure label for metrics, or "ok" */
 	char sub[256]; /* JWT_CLAIM_MAX */
 	char project_id[256];
+	char instance_id[256];
 };
 
 struct auth;

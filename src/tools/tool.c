@@ -22,9 +22,23 @@ tool_auth(struct http_req *r, const struct tools_env *env, const char *scheme)
 	switch (auth_check_at(env->auth, http_req_header(r, "authorization"),
 	    clock_wall(), &perms, &info)) {
 	case AUTH_OK:
+		/* Who did what: the token's subject and project, for
+		 * operators reading debug logs (not metric labels: subjects
+		 * are unbounded). */
+		if (info.sub[0] != '\0' || info.project_id[0] != '\0')
+			log_debug("%s %.*s %.*s: sub=%s project_id=%s "
+				  "instance_id=%s perms=%d",
+			    http_req_peer(r), (int)http_req_method(r).len,
+			    (const char *)http_req_method(r).p,
+			    (int)http_req_path(r).len,
+			    (const char *)http_req_path(r).p, info.sub,
+			    info.project_id, info.instance_id, perms);
+		return perms;
 	case AUTH_ANON:
 		return perms;
 	default:
+		log_debug("%s: credentials refused: %s", http_req_peer(r),
+		    info.reason);
 		stats_auth_failure(info.reason);
 		snprintf(hdr, sizeof(hdr), "%s realm=\"fabrik\"", scheme);
 		http_reply_header(r, "WWW-Authenticate", hdr);
