@@ -26,6 +26,7 @@
 
 #include "base/buf.h"
 #include "base/toml.h"
+#include "base/utf8.h"
 
 #if TOML_MAX_KEYS > 0x3fffffff
 #error "TOML_MAX_KEYS must fit the 32-bit hash index"
@@ -582,34 +583,6 @@ toml_utf8_bad(const unsigned char *p, const unsigned char *end)
 	return NULL;
 }
 
-static int
-toml_put_utf8(struct buf *b, unsigned long cp)
-{
-	unsigned char u[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (unsigned char)(0xC0 | (cp >> 6));
-		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xE0 | (cp >> 12));
-		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xF0 | (cp >> 18));
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return buf_append(b, u, n);
-}
-
 /* ---- strings ---- */
 
 /* Appends n bytes of decoded string, enforcing TOML_MAX_STRING. */
@@ -691,7 +664,7 @@ toml_escape(struct toml_parser *P, struct buf *b, int multiline)
 			    TOML_MAX_STRING);
 			return -1;
 		}
-		if (toml_put_utf8(b, cp) == -1) {
+		if (utf8_append(b, cp) == -1) {
 			toml_oom(P);
 			return -1;
 		}

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "recipe/js_lex.h"
 
 /* Longest numeric literal (characters) converted with strtod. */
@@ -403,34 +404,6 @@ hexval(int c)
 	return -1;
 }
 
-static int
-put_utf8(struct buf *out, uint32_t c)
-{
-	unsigned char b[4];
-	size_t n;
-
-	if (c < 0x80) {
-		b[0] = (unsigned char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		b[0] = (unsigned char)(0xc0 | (c >> 6));
-		b[1] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		b[0] = (unsigned char)(0xe0 | (c >> 12));
-		b[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-		b[2] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		b[0] = (unsigned char)(0xf0 | (c >> 18));
-		b[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
-		b[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-		b[3] = (unsigned char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	return buf_append(out, b, n);
-}
-
 /* Emits a code point, pairing \uD8xx\uDCxx escapes into one character. */
 static int
 emit_cp(struct buf *out, uint32_t c, uint32_t *hi)
@@ -441,9 +414,9 @@ emit_cp(struct buf *out, uint32_t c, uint32_t *hi)
 		if (c >= 0xdc00 && c <= 0xdfff) {
 			c = 0x10000 + ((*hi - 0xd800) << 10) + (c - 0xdc00);
 			*hi = 0;
-			return put_utf8(out, c);
+			return utf8_append(out, c);
 		}
-		if (put_utf8(out, *hi) == -1)
+		if (utf8_append(out, *hi) == -1)
 			return -1;
 		*hi = 0;
 	}
@@ -451,7 +424,7 @@ emit_cp(struct buf *out, uint32_t c, uint32_t *hi)
 		*hi = c;
 		return 0;
 	}
-	return put_utf8(out, c);
+	return utf8_append(out, c);
 }
 
 /*
@@ -618,7 +591,7 @@ walk_chars(struct js_lex *lx, const struct js_lex *clx, size_t pos, int term,
 		if (emit_cp(out, c, &hi) == -1)
 			return -2;
 	}
-	if (hi != 0 && out != NULL && put_utf8(out, hi) == -1)
+	if (hi != 0 && out != NULL && utf8_append(out, hi) == -1)
 		return -2;
 	*endp = pos;
 	return 0;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "recipe/kdl.h"
 
 #define KDL_EOF 0xFFFFFFFFu
@@ -251,34 +252,6 @@ utf8_decode(const unsigned char *s, size_t len, uint32_t *out)
 		return 0;
 	*out = c;
 	return n;
-}
-
-static int
-utf8_put(struct buf *b, uint32_t c)
-{
-	unsigned char u[4];
-	size_t n;
-
-	if (c < 0x80) {
-		u[0] = (unsigned char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (unsigned char)(0xC0 | (c >> 6));
-		u[1] = (unsigned char)(0x80 | (c & 0x3F));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (unsigned char)(0xE0 | (c >> 12));
-		u[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-		u[2] = (unsigned char)(0x80 | (c & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xF0 | (c >> 18));
-		u[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-		u[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-		u[3] = (unsigned char)(0x80 | (c & 0x3F));
-		n = 4;
-	}
-	return buf_append(b, u, n);
 }
 
 /* ---- parser basics ---- */
@@ -608,7 +581,7 @@ tv_finish(struct kdl_parser *p, int escapes, struct span *out)
 				    "invalid escape in string");
 			}
 		}
-		if (utf8_put(&p->sb, c) == -1)
+		if (utf8_append(&p->sb, c) == -1)
 			return oom(p);
 		if (p->sb.len > KDL_MAX_STRING)
 			return fail(p, p->tv.pos[k], "string too long");

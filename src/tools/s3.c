@@ -25,6 +25,7 @@
 #include "base/hex.h"
 #include "base/log.h"
 #include "base/sha.h"
+#include "base/utf8.h"
 #include "cache/stats.h"
 #include "store/store.h"
 #include "tools/s3.h"
@@ -354,31 +355,9 @@ s3_xml_next(struct span *in, const char *tag, struct span *text)
 static int
 s3_utf8_put(struct buf *out, unsigned long c)
 {
-	unsigned char b[4];
-	size_t n;
-
 	if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
 		return -1;
-	if (c < 0x80) {
-		b[0] = (unsigned char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		b[0] = (unsigned char)(0xC0 | (c >> 6));
-		b[1] = (unsigned char)(0x80 | (c & 0x3F));
-		n = 2;
-	} else if (c < 0x10000) {
-		b[0] = (unsigned char)(0xE0 | (c >> 12));
-		b[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-		b[2] = (unsigned char)(0x80 | (c & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (unsigned char)(0xF0 | (c >> 18));
-		b[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-		b[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-		b[3] = (unsigned char)(0x80 | (c & 0x3F));
-		n = 4;
-	}
-	return buf_append(out, b, n);
+	return utf8_append(out, (uint32_t)c);
 }
 
 int
