@@ -131,11 +131,11 @@ api_metrics_render(struct store *s, struct buf *o)
 	for (i = 1; i < STORE_NS_COUNT; i++) {
 		if (stats.tool[i].bytes_in + stats.tool[i].bytes_out == 0)
 			continue;
-		M("fabrik_bandwidth_bytes_total{tool=\"%s\",direction=\"in\"} "
+		M("fabrik_bandwidth_bytes_total{tool=\"%s\",direction=\"upload\"} "
 		  "%llu\n",
 		    store_ns_name(i),
 		    (unsigned long long)stats.tool[i].bytes_in);
-		M("fabrik_bandwidth_bytes_total{tool=\"%s\",direction=\"out\"}"
+		M("fabrik_bandwidth_bytes_total{tool=\"%s\",direction=\"download\"}"
 		  " %llu\n",
 		    store_ns_name(i),
 		    (unsigned long long)stats.tool[i].bytes_out);
