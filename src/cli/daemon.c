@@ -45,7 +45,6 @@
 struct daemon {
 	int server_mode;
 	struct config cfg;
-	char *cfg_argv0;
 	int cfg_argc;
 	char **cfg_argv;
 	struct loop *loop;
