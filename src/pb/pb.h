@@ -206,6 +206,18 @@ struct pb_msgdesc {
 		(num), (knd), PB_REPEATED | (flg), offsetof(type, member), \
 		    offsetof(type, count), (subdesc), #member \
 	}
+/* Shorthands for tables of C structs named like their messages:
+ * PB_ONE(1, PB_BYTES, msg, member, NULL) for struct msg; PB_MANY counts
+ * its elements in n_<member>; PB_MSGDESC defines <type>_desc from
+ * <type>_fields. */
+#define PB_ONE(num, knd, type, member, subdesc) \
+	PB_FIELD(num, knd, struct type, member, subdesc)
+#define PB_MANY(num, knd, flg, type, member, subdesc) \
+	PB_REP(num, knd, flg, struct type, member, n_##member, subdesc)
+#define PB_MSGDESC(type, pname) \
+	const struct pb_msgdesc type##_desc = { pname, sizeof(struct type), \
+		type##_fields, \
+		sizeof(type##_fields) / sizeof(type##_fields[0]) }
 
 /* Returns 0 when the table is well formed (sorted, unique, valid numbers,
  * sub set exactly for messages), else -1 with *err set. */

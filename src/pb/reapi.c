@@ -14,14 +14,9 @@
 
 #include "pb/reapi.h"
 
-#define ONE(num, kind, type, member, sub) \
-	PB_FIELD(num, kind, struct type, member, sub)
-#define REP(num, kind, flags, type, member, sub) \
-	PB_REP(num, kind, flags, struct type, member, n_##member, sub)
-#define DESC(type, pname) \
-	const struct pb_msgdesc type##_desc = { pname, sizeof(struct type), \
-		type##_fields, \
-		sizeof(type##_fields) / sizeof(type##_fields[0]) }
+#define ONE PB_ONE
+#define REP PB_MANY
+#define DESC PB_MSGDESC
 
 static const struct pb_field reapi_timestamp_fields[] = {
 	ONE(1, PB_INT64, reapi_timestamp, seconds, NULL),
