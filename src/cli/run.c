@@ -39,6 +39,7 @@ cli_run(int argc, char **argv)
 	struct script_opts o;
 	struct store_config sc;
 	struct store *s = NULL;
+	struct rcache rc_local;
 	const char *err, *script = NULL;
 	char **args;
 	int nrest, i, rc;
@@ -115,7 +116,10 @@ cli_run(int argc, char **argv)
 				    sc.dir, err);
 		}
 	}
-	o.store = s;
+	if (s != NULL) {
+		rcache_store_init(&rc_local, s);
+		o.cache = &rc_local;
+	}
 	rc = script_run(&o, script, args, nargs);
 	if (s != NULL)
 		store_close(s);

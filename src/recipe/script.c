@@ -1397,38 +1397,16 @@ out:
 	return rc;
 }
 
-/* Reads a whole object (inline or streamed). */
-static int
-obj_read_all(struct store *st, struct store_obj *o, struct buf *b)
-{
-	unsigned char chunk[65536];
-	uint64_t pos = 0;
-	int64_t n;
-
-	if (o->data != NULL)
-		return buf_append(b, o->data, (size_t)o->size);
-	while (pos < o->size) {
-		n = store_obj_read(o, chunk,
-		    o->size - pos > sizeof(chunk) ? sizeof(chunk)
-						  : (size_t)(o->size - pos),
-		    pos);
-		if (n <= 0 || buf_append(b, chunk, (size_t)n) == -1)
-			return -1;
-		pos += (uint64_t)n;
-	}
-	return store_obj_finish(st, o);
-}
-
 static uint64_t
-meta_created_ms(const struct store_obj *o)
+meta_created_ms(const struct buf *m)
 {
 	const char *p;
 	char tmp[STORE_META_MAX + 1];
 
-	if (o->meta == NULL || o->meta_len > STORE_META_MAX)
+	if (m->len == 0 || m->len > STORE_META_MAX)
 		return 0;
-	memcpy(tmp, o->meta, o->meta_len);
-	tmp[o->meta_len] = '\0';
+	memcpy(tmp, m->data, m->len);
+	tmp[m->len] = '\0';
 	if ((p = strstr(tmp, "created_ms=")) == NULL)
 		return 0;
 	return strtoull(p + 11, NULL, 10);
@@ -1479,7 +1457,6 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 {
 	const struct script_opts *o = c->o;
 	unsigned char skey[STORE_KEY_LEN];
-	struct store_obj obj;
 	struct buf out, err, gz, b;
 	char **iv = NULL, **argv = NULL, cwd[PATH_MAX], meta[PATH_MAX + 160];
 	size_t in = 0, i;
@@ -1491,20 +1468,13 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 	buf_init(&err);
 	buf_init(&gz);
 	buf_init(&b);
-	memset(&obj, 0, sizeof(obj));
-	obj.fd = -1;
 	script_store_key(hex, skey);
-	use_cache = o->store != NULL && !o->no_cache && !s->cache_disabled;
-	if (o->store != NULL && o->clean)
-		(void)store_del(o->store, skey);
-	if (use_cache && (got = store_get(o->store, skey, &obj)) == STORE_OK) {
-		created = meta_created_ms(&obj);
-		if (obj_read_all(o->store, &obj, &gz) == -1) {
-			fprintf(stderr,
-			    "[fabrik] %s: cached entry unreadable; "
-			    "running\n",
-			    s->path);
-		} else if (s->ttl_ms > 0 &&
+	use_cache = o->cache != NULL && !o->no_cache && !s->cache_disabled;
+	if (o->cache != NULL && o->clean)
+		(void)rcache_del(o->cache, skey);
+	if (use_cache && (got = rcache_get(o->cache, skey, &gz, &b)) == 1) {
+		created = meta_created_ms(&b);
+		if (s->ttl_ms > 0 &&
 		    (created == 0 ||
 			(uint64_t)wall_ms() - created >= s->ttl_ms)) {
 			if (o->verbose)
@@ -1512,14 +1482,14 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 				    "[fabrik] %s: cached entry "
 				    "expired (ttl)\n",
 				    s->path);
-			(void)store_del(o->store, skey);
+			(void)rcache_del(o->cache, skey);
 		} else if (script_restore(s, s->dir, gz.data, gz.len, code,
 			       &out, &err, &why) == -1) {
 			fprintf(stderr,
 			    "[fabrik] %s: refusing the cached archive: %s; "
 			    "dropping it and running the script\n",
 			    s->path, why);
-			(void)store_del(o->store, skey);
+			(void)rcache_del(o->cache, skey);
 			buf_reset(&out);
 			buf_reset(&err);
 		} else {
@@ -1530,8 +1500,8 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 			rc = 0;
 			goto out;
 		}
-		store_obj_release(&obj);
 		buf_reset(&gz);
+		buf_reset(&b);
 	}
 	if (script_interp(s, o->runtime, &iv, &in) == -1 ||
 	    (argv = calloc(in + nargs + 2, sizeof(*argv))) == NULL) {
@@ -1575,15 +1545,12 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 	}
 	snprintf(meta, sizeof(meta), "created_ms=%llu\nkey=%s\nscript=%s\n",
 	    (unsigned long long)wall_ms(), hex, s->abs);
-	if ((got = store_put_buf(o->store, skey, STORE_NS_SCRIPT, gz.data,
-		 gz.len, meta, strlen(meta), NULL)) != STORE_OK)
-		fprintf(
-		    stderr, "[fabrik] not cached: %s\n", store_strerror(got));
+	if (rcache_put(o->cache, skey, STORE_NS_SCRIPT, gz.data, gz.len, meta,
+		strlen(meta), &why) == -1)
+		fprintf(stderr, "[fabrik] not cached: %s\n", why);
 	else if (o->verbose)
 		fprintf(stderr, "[fabrik] stored %zu bytes\n", gz.len);
 out:
-	if (obj.fd != -1 || obj.data != NULL || obj.meta != NULL)
-		store_obj_release(&obj);
 	strv_free(iv, in);
 	free(argv);
 	buf_release(&out);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "recipe/rcache.h"
 #include "store/store.h"
 
 /* Largest script file read. */
@@ -87,7 +88,7 @@ int script_load(struct script *, const char *path, struct buf *err) FAB_WUR;
 
 /* What script_run() does. */
 struct script_opts {
-	struct store *store; /* NULL: run without the cache */
+	const struct rcache *cache; /* NULL: run without the cache */
 	const char *nocache_why; /* printed once when store is NULL */
 	int dry_run; /* print keys and their inputs, run nothing */
 	int no_cache; /* neither read nor write the cache */

@@ -1,0 +1,59 @@
+/*
+ * What recipes (script recipes and portable JS recipes) need from a cache:
+ * get, put and del of whole objects by store key.  A backend is the local
+ * store opened by `fabrik run` (rcache_store_init), or the cache chain of
+ * a running daemon or the configured upstreams (cli/run.c).  Objects are
+ * small archives read and written whole.
+ */
+#ifndef FABRIK_RCACHE_H
+#define FABRIK_RCACHE_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "store/store.h"
+
+struct rcache_ops {
+	/* 1: hit (content appended to data, metadata to meta); 0: miss;
+	 * -1: error (the caller treats it as a miss). */
+	int (*get)(void *arg, const unsigned char key[STORE_KEY_LEN],
+	    struct buf *data, struct buf *meta);
+	/* 0, or -1 with a static message in *why. */
+	int (*put)(void *arg, const unsigned char key[STORE_KEY_LEN], int ns,
+	    const void *data, size_t len, const void *meta, size_t meta_len,
+	    const char **why);
+	/* 0 (also when absent), -1 on error. */
+	int (*del)(void *arg, const unsigned char key[STORE_KEY_LEN]);
+};
+
+struct rcache {
+	const struct rcache_ops *ops;
+	void *arg;
+	const char *where; /* "local store", "daemon at ...": for messages */
+};
+
+/* A backend over an open local store (borrowed). */
+void rcache_store_init(struct rcache *, struct store *);
+
+static inline int
+rcache_get(const struct rcache *rc, const unsigned char *key, struct buf *data,
+    struct buf *meta)
+{
+	return rc->ops->get(rc->arg, key, data, meta);
+}
+
+static inline int
+rcache_put(const struct rcache *rc, const unsigned char *key, int ns,
+    const void *data, size_t len, const void *meta, size_t meta_len,
+    const char **why)
+{
+	return rc->ops->put(rc->arg, key, ns, data, len, meta, meta_len, why);
+}
+
+static inline int
+rcache_del(const struct rcache *rc, const unsigned char *key)
+{
+	return rc->ops->del(rc->arg, key);
+}
+
+#endif
