@@ -374,6 +374,13 @@ grpc_server_adopt(
 	return h2_server_adopt(s->h2, fd, pre, n, peer);
 }
 
+int
+grpc_server_set_tls(struct grpc_server *s, const char *cert_file,
+    const char *key_file, char *err, size_t errlen)
+{
+	return h2_server_set_tls(s->h2, cert_file, key_file, err, errlen);
+}
+
 void
 grpc_server_set_max_message(struct grpc_server *s, size_t n)
 {

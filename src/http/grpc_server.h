@@ -65,6 +65,10 @@ struct grpc_server *grpc_server_new(struct loop *, int listen_fd,
  * already read (HTTP/1.1 and h2 on one port); see h2_server_adopt. */
 int grpc_server_adopt(struct grpc_server *, int fd, const void *pre, size_t n,
     const char *peer) FAB_WUR;
+/* TLS with ALPN h2 on the listening socket (grpcs://); see
+ * h2_server_set_tls.  0, or -1 with a message in err[0..errlen). */
+int grpc_server_set_tls(struct grpc_server *, const char *cert_file,
+    const char *key_file, char *err, size_t errlen) FAB_WUR;
 /* Largest request message (0: GRPC_MAX_MESSAGE); larger ones end the
  * call with RESOURCE_EXHAUSTED. */
 void grpc_server_set_max_message(struct grpc_server *, size_t);

@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "http/h2_frame.h"
 #include "http/h2_server.h"
+#include "net/ftls.h"
 #include "net/sock.h"
 
 #define H2_READ_CHUNK (4 * (H2_FRAME_HEADER_LEN + H2_DEFAULT_MAX_FRAME_SIZE))
@@ -52,6 +53,7 @@ static const char *const h2_stream_state_names[] = {
 };
 
 enum h2_conn_state {
+	H2C_TLS, /* TLS handshake (TLS listeners only) */
 	H2C_PREFACE, /* waiting for the 24-octet client preface */
 	H2C_SETTINGS, /* the client's first frame must be SETTINGS */
 	H2C_OPEN,
@@ -62,6 +64,7 @@ enum h2_conn_state {
 };
 
 static const char *const h2_conn_state_names[] = {
+	"tls",
 	"preface",
 	"settings",
 	"open",
@@ -132,6 +135,10 @@ struct h2_conn {
 	int events;
 	int flush_queued;
 	int in_io;
+	struct ftls *tls; /* NULL: cleartext */
+	int tls_read_wants_write;
+	int tls_hs_events; /* what the handshake waits for */
+	int read_queued; /* a deferred read for OpenSSL's buffer */
 	char peer[64];
 	struct h2_conn *prev, *next;
 };
@@ -147,6 +154,7 @@ struct h2_server {
 	void *arg;
 	struct h2_conn *conns;
 	unsigned nconns;
+	struct ftls_ctx *tls_ctx; /* accepted connections speak TLS */
 };
 
 static void conn_close(struct h2_conn *, uint32_t);
@@ -466,6 +474,51 @@ again:
 	}
 }
 
+/* > 0 octets, 0 EOF, -1 nothing now, -2 error. */
+static ssize_t
+conn_read(struct h2_conn *c, void *p, size_t n)
+{
+	ssize_t rc;
+
+	if (c->tls != NULL) {
+		rc = ftls_read(c->tls, p, n);
+		c->tls_read_wants_write = rc == FTLS_WANT_WRITE;
+		if (rc >= 0)
+			return rc;
+		if (rc == FTLS_ERROR) {
+			log_debug("%s: %s: %s", c->srv->name, c->peer,
+			    ftls_error(c->tls));
+			return -2;
+		}
+		return -1;
+	}
+	rc = read(c->fd, p, n);
+	if (rc >= 0)
+		return rc;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return -1;
+	return -2;
+}
+
+static ssize_t
+conn_write(struct h2_conn *c, const void *p, size_t n)
+{
+	ssize_t rc;
+
+	if (c->tls != NULL) {
+		rc = ftls_write(c->tls, p, n);
+		if (rc >= 0)
+			return rc;
+		return rc == FTLS_ERROR ? -2 : -1;
+	}
+	rc = write(c->fd, p, n);
+	if (rc >= 0)
+		return rc;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return -1;
+	return -2;
+}
+
 static void
 conn_flush(struct h2_conn *c)
 {
@@ -473,6 +526,8 @@ conn_flush(struct h2_conn *c)
 	ssize_t n;
 	int rounds;
 
+	if (c->state == H2C_TLS)
+		return;
 	for (rounds = 0; rounds < 64 && c->state != H2C_DEAD; rounds++) {
 		if (c->state != H2C_LINGER && conn_fill(c) == -1) {
 			conn_close(c, H2_INTERNAL_ERROR);
@@ -482,12 +537,10 @@ conn_flush(struct h2_conn *c)
 			return;
 		if (conn_unsent(c) == 0)
 			break;
-		n = write(c->fd, c->out.data + c->out_off, conn_unsent(c));
+		n = conn_write(c, c->out.data + c->out_off, conn_unsent(c));
+		if (n == -1)
+			break;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
 			conn_close(c, H2_CONNECT_ERROR);
 			return;
 		}
@@ -512,6 +565,8 @@ conn_flush(struct h2_conn *c)
 		/* Everything said: half-close and wait for the client's EOF
 		 * so that unread input does not turn into a TCP reset that
 		 * destroys the GOAWAY (lingering close). */
+		if (c->tls != NULL)
+			ftls_shutdown(c->tls);
 		shutdown(c->fd, SHUT_WR);
 		c->linger_ms = loop_now(l);
 		conn_enter_state(c, H2C_LINGER);
@@ -594,6 +649,18 @@ conn_arm(struct h2_conn *c)
 		c->timer = loop_timer_add(l, when, conn_timeout, c);
 }
 
+static void conn_io(struct loop *, int, int, void *);
+
+static void
+conn_read_deferred(struct loop *l, void *arg)
+{
+	struct h2_conn *c = arg;
+
+	c->read_queued = 0;
+	if (c->state != H2C_DEAD)
+		conn_io(l, c->fd, LOOP_READ, c);
+}
+
 /* Sets the poll events and the timer after any activity. */
 static void
 conn_update(struct h2_conn *c)
@@ -602,6 +669,15 @@ conn_update(struct h2_conn *c)
 
 	if (c->state == H2C_DEAD)
 		return;
+	if (c->state == H2C_TLS) {
+		ev = c->tls_hs_events != 0 ? c->tls_hs_events : LOOP_READ;
+		if (ev != c->events) {
+			loop_io_set(c->srv->loop, c->fd, ev);
+			c->events = ev;
+		}
+		conn_arm(c);
+		return;
+	}
 	if (c->state == H2C_CLOSING && conn_unsent(c) == 0) {
 		conn_flush(c);
 		if (c->state == H2C_DEAD)
@@ -612,6 +688,14 @@ conn_update(struct h2_conn *c)
 		ev |= LOOP_READ;
 	if (conn_unsent(c) > 0 && c->state != H2C_LINGER)
 		ev |= LOOP_WRITE;
+	if (c->tls != NULL && c->state < H2C_CLOSING && (ev & LOOP_READ)) {
+		if (c->tls_read_wants_write)
+			ev |= LOOP_WRITE;
+		/* poll() cannot see what OpenSSL already decrypted. */
+		if (ftls_pending(c->tls) > 0 && !c->read_queued &&
+		    loop_defer(c->srv->loop, conn_read_deferred, c) == 0)
+			c->read_queued = 1;
+	}
 	if (ev != c->events) {
 		loop_io_set(c->srv->loop, c->fd, ev);
 		c->events = ev;
@@ -626,6 +710,11 @@ conn_free_deferred(struct loop *l, void *arg)
 {
 	struct h2_conn *c = arg;
 
+	if (c->read_queued || c->flush_queued) {
+		/* A deferred call still points here: free after it. */
+		if (loop_defer(l, conn_free_deferred, c) == 0)
+			return;
+	}
 	buf_release(&c->in);
 	buf_release(&c->out);
 	buf_release(&c->hblock);
@@ -651,6 +740,10 @@ conn_close(struct h2_conn *c, uint32_t h2_error)
 	if (c->timer != NULL)
 		loop_timer_cancel(s->loop, c->timer);
 	c->timer = NULL;
+	if (c->tls != NULL) {
+		ftls_free(c->tls);
+		c->tls = NULL;
+	}
 	loop_io_del(s->loop, c->fd);
 	close(c->fd);
 	c->fd = -1;
@@ -1210,6 +1303,7 @@ static void
 conn_readable(struct h2_conn *c)
 {
 	ssize_t n;
+	int i;
 
 	if (c->state == H2C_LINGER) {
 		char sink[4096];
@@ -1220,24 +1314,61 @@ conn_readable(struct h2_conn *c)
 			conn_close(c, H2_NO_ERROR);
 		return;
 	}
-	if (c->state >= H2C_CLOSING)
-		return;
-	if (buf_reserve(&c->in, H2_READ_CHUNK) == -1) {
-		conn_close(c, H2_INTERNAL_ERROR);
+	/* With TLS, OpenSSL may hold more records than one read takes:
+	 * a few reads per event, the rest from conn_update's deferred
+	 * read. */
+	for (i = 0; i < (c->tls != NULL ? 4 : 1); i++) {
+		if (c->state >= H2C_CLOSING || conn_unsent(c) >= H2_OUT_HIGH)
+			return;
+		if (buf_reserve(&c->in, H2_READ_CHUNK) == -1) {
+			conn_close(c, H2_INTERNAL_ERROR);
+			return;
+		}
+		n = conn_read(c, c->in.data + c->in.len, H2_READ_CHUNK);
+		if (n == 0 || n == -2) {
+			conn_close(c, H2_CANCEL);
+			return;
+		}
+		if (n < 0)
+			return;
+		c->in.len += (size_t)n;
+		c->last_io_ms = loop_now(c->srv->loop);
+		conn_process(c);
+		if (c->tls == NULL || ftls_pending(c->tls) == 0)
+			return;
+	}
+}
+
+/* Drives the TLS handshake; once done, h2 must have been selected. */
+static void
+conn_handshake(struct h2_conn *c)
+{
+	const char *alpn;
+	int rc = ftls_handshake(c->tls);
+
+	if (rc == FTLS_ERROR) {
+		log_debug("%s: %s: TLS handshake: %s", c->srv->name, c->peer,
+		    ftls_error(c->tls));
+		conn_close(c, H2_CONNECT_ERROR);
 		return;
 	}
-	n = read(c->fd, c->in.data + c->in.len, H2_READ_CHUNK);
-	if (n == 0 ||
-	    (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-		errno != EINTR)) {
-		conn_close(c, H2_CANCEL);
+	if (rc != 0) {
+		c->tls_hs_events = ftls_want_events(rc);
 		return;
 	}
-	if (n < 0)
+	alpn = ftls_alpn(c->tls);
+	if (alpn == NULL || strcmp(alpn, "h2") != 0) {
+		/* RFC 9113 §3.2: h2 over TLS is negotiated with ALPN. */
+		log_info("%s: %s: TLS client did not select h2 with ALPN, "
+			 "closing",
+		    c->srv->name, c->peer);
+		conn_close(c, H2_CONNECT_ERROR);
 		return;
-	c->in.len += (size_t)n;
-	c->last_io_ms = loop_now(c->srv->loop);
-	conn_process(c);
+	}
+	c->started_ms = c->last_io_ms = loop_now(c->srv->loop);
+	conn_enter_state(c, H2C_PREFACE);
+	/* The client preface may already sit in OpenSSL's buffer. */
+	conn_readable(c);
 }
 
 static void
@@ -1246,7 +1377,10 @@ conn_io(struct loop *l, int fd, int events, void *arg)
 	struct h2_conn *c = arg;
 
 	c->in_io = 1;
-	if (events & LOOP_READ)
+	if (c->state == H2C_TLS)
+		conn_handshake(c);
+	else if ((events & LOOP_READ) ||
+	    (c->tls_read_wants_write && (events & LOOP_WRITE)))
 		conn_readable(c);
 	if (c->state != H2C_DEAD)
 		conn_flush(c);
@@ -1258,8 +1392,8 @@ conn_io(struct loop *l, int fd, int events, void *arg)
 /* ---- accepting ---- */
 
 static int
-conn_start(
-    struct h2_server *srv, int fd, const void *pre, size_t n, const char *peer)
+conn_start(struct h2_server *srv, int fd, const void *pre, size_t n,
+    const char *peer, int tls)
 {
 	const struct h2_limits *lim = &srv->lim;
 	struct h2_setting ours[3];
@@ -1272,7 +1406,7 @@ conn_start(
 	}
 	c->srv = srv;
 	c->fd = fd;
-	c->state = H2C_PREFACE;
+	c->state = tls ? H2C_TLS : H2C_PREFACE;
 	buf_init(&c->in);
 	buf_init(&c->out);
 	buf_init(&c->hblock);
@@ -1301,8 +1435,10 @@ conn_start(
 		h2_frame_write_window_update(&c->out, 0,
 		    lim->connection_window - H2_DEFAULT_WINDOW) == -1) ||
 	    (n > 0 && buf_append(&c->in, pre, n) == -1) ||
+	    (tls && (c->tls = ftls_server_new(srv->tls_ctx, fd)) == NULL) ||
 	    loop_io_add(srv->loop, fd, LOOP_READ | LOOP_WRITE, conn_io, c) ==
 		-1) {
+		ftls_free(c->tls);
 		close(fd);
 		conn_free_deferred(srv->loop, c);
 		return -1;
@@ -1351,7 +1487,7 @@ srv_accept(struct loop *l, int lfd, int events, void *arg)
 			return;
 		}
 		sock_addr_str(&ss, peer, sizeof(peer));
-		(void)conn_start(s, fd, NULL, 0, peer);
+		(void)conn_start(s, fd, NULL, 0, peer, s->tls_ctx != NULL);
 	}
 }
 
@@ -1424,7 +1560,28 @@ int
 h2_server_adopt(
     struct h2_server *s, int fd, const void *pre, size_t n, const char *peer)
 {
-	return conn_start(s, fd, pre, n, peer != NULL ? peer : "-");
+	return conn_start(s, fd, pre, n, peer != NULL ? peer : "-", 0);
+}
+
+int
+h2_server_set_tls(struct h2_server *s, const char *cert_file,
+    const char *key_file, char *err, size_t errlen)
+{
+	static const char *const alpn[] = { "h2" };
+	struct ftls_ctx *ctx;
+
+	if ((ctx = ftls_ctx_server_new(cert_file, key_file, err, errlen)) ==
+	    NULL)
+		return -1;
+	if (ftls_ctx_set_alpn(ctx, alpn, 1) == -1) {
+		snprintf(err, errlen, "cannot set ALPN h2");
+		ftls_ctx_free(ctx);
+		return -1;
+	}
+	ftls_ctx_set_alpn_required(ctx, 1);
+	ftls_ctx_free(s->tls_ctx);
+	s->tls_ctx = ctx;
+	return 0;
 }
 
 void
@@ -1473,6 +1630,7 @@ h2_server_free(struct h2_server *s)
 	}
 	while (s->conns != NULL)
 		conn_close(s->conns, H2_CANCEL);
+	ftls_ctx_free(s->tls_ctx);
 	free(s->name);
 	free(s);
 }

@@ -2,7 +2,8 @@
  * HTTP/2 server connections on the event loop (RFC 9113): the preface,
  * SETTINGS, header blocks, flow control in both directions, PING,
  * RST_STREAM, GOAWAY with graceful drain, stream states (§5.1) and the
- * defences against floods.  Cleartext prior knowledge for now.  Frames
+ * defences against floods.  Cleartext prior knowledge, or TLS with ALPN
+ * h2 (h2_server_set_tls).  Frames
  * and HPACK come from the pure codecs http/h2_frame and http/hpack; the
  * application (gRPC, see http/grpc_server.h) sits on struct h2_handler.
  */
@@ -86,6 +87,18 @@ struct h2_server *h2_server_new(struct loop *, int listen_fd, const char *name,
  * pre[0..n) are those octets.  0, or -1 (fd closed). */
 int h2_server_adopt(struct h2_server *, int fd, const void *pre, size_t n,
     const char *peer) FAB_WUR;
+/*
+ * Serves TLS (RFC 9113 §3.2) on the connections accepted from the
+ * listening socket from now on: the certificate chain and private key
+ * are PEM files; ALPN must select "h2" (a client offering other
+ * protocols only gets a no_application_protocol alert; one offering
+ * none is closed after the handshake).  The handshake counts against
+ * handshake_timeout_ms.  Connections given to h2_server_adopt stay
+ * cleartext.  Returns 0, or -1 with a message in err[0..errlen) (file
+ * missing, key does not match).
+ */
+int h2_server_set_tls(struct h2_server *, const char *cert_file,
+    const char *key_file, char *err, size_t errlen) FAB_WUR;
 /* Stops accepting and sends every connection GOAWAY NO_ERROR with the
  * last stream it will process; connections close once their open streams
  * are done.  Streams above that id are refused. */

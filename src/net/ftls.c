@@ -23,6 +23,7 @@ struct ftls_ctx {
 	int server;
 	unsigned char alpn[FTLS_MAX_ALPN * 256]; /* wire format */
 	unsigned alpn_len;
+	int alpn_required; /* server: no overlap is fatal */
 };
 
 struct ftls {
@@ -152,7 +153,8 @@ ftls_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 
 	if (SSL_select_next_proto(&sel, &sellen, c->alpn, c->alpn_len, in,
 		inlen) != OPENSSL_NPN_NEGOTIATED)
-		return SSL_TLSEXT_ERR_NOACK;
+		return c->alpn_required ? SSL_TLSEXT_ERR_ALERT_FATAL
+					: SSL_TLSEXT_ERR_NOACK;
 	*out = sel;
 	*outlen = sellen;
 	return SSL_TLSEXT_ERR_OK;
@@ -181,6 +183,12 @@ ftls_ctx_set_alpn(struct ftls_ctx *c, const char *const *protos, size_t n)
 	}
 	/* SSL_CTX_set_alpn_protos returns 0 on success. */
 	return SSL_CTX_set_alpn_protos(c->ctx, c->alpn, off) == 0 ? 0 : -1;
+}
+
+void
+ftls_ctx_set_alpn_required(struct ftls_ctx *c, int required)
+{
+	c->alpn_required = required != 0;
 }
 
 void

@@ -52,6 +52,14 @@ struct ftls_ctx *ftls_ctx_server_new(const char *cert_file,
  */
 int ftls_ctx_set_alpn(
     struct ftls_ctx *, const char *const *protos, size_t n) FAB_WUR;
+/*
+ * Server contexts: with required set, a client whose ALPN list shares no
+ * protocol with ours fails the handshake with a no_application_protocol
+ * alert (RFC 7301 §3.2) instead of proceeding without a protocol.  A
+ * client that offers no ALPN at all still completes the handshake (check
+ * ftls_alpn() then).  No effect on client contexts.
+ */
+void ftls_ctx_set_alpn_required(struct ftls_ctx *, int required);
 void ftls_ctx_free(struct ftls_ctx *);
 
 /*
