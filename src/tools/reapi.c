@@ -59,13 +59,6 @@ struct reapi {
 	size_t nuploads;
 };
 
-/* A parsed ByteStream resource name. */
-struct reapi_rname {
-	struct span instance;
-	unsigned char digest[SHA256_LEN];
-	uint64_t size;
-};
-
 struct reapi_node {
 	unsigned char digest[SHA256_LEN];
 	uint64_t size;
@@ -349,9 +342,8 @@ function_check(int32_t df)
 	return "unsupported digest function (SHA256 only)";
 }
 
-/* Checks a Digest and decodes its hash.  NULL or an error message. */
-static const char *
-digest_parse(const struct reapi_digest *d, unsigned char out[SHA256_LEN])
+const char *
+reapi_digest_check(const struct reapi_digest *d, unsigned char out[SHA256_LEN])
 {
 	if (d == NULL)
 		return "missing digest";
@@ -537,7 +529,7 @@ result_complete(struct reapi *r, const struct reapi_action_result *ar)
 
 #define NEED(dg) \
 	do { \
-		if (digest_parse((dg), d) != NULL || \
+		if (reapi_digest_check((dg), d) != NULL || \
 		    !cas_has(r, d, (uint64_t)(dg)->size_bytes)) \
 			return 0; \
 	} while (0)
@@ -572,7 +564,7 @@ ac_get_end(struct grpc_call *call, void *arg)
 		goto out;
 	if ((err = instance_check(req.instance_name)) != NULL ||
 	    (err = function_check(req.digest_function)) != NULL ||
-	    (err = digest_parse(req.action_digest, digest)) != NULL) {
+	    (err = reapi_digest_check(req.action_digest, digest)) != NULL) {
 		rc_finish(call, GRPC_STATUS_INVALID_ARGUMENT, err);
 		goto out;
 	}
@@ -650,7 +642,7 @@ ac_update_end(struct grpc_call *call, void *arg)
 		goto out;
 	if ((err = instance_check(req.instance_name)) != NULL ||
 	    (err = function_check(req.digest_function)) != NULL ||
-	    (err = digest_parse(req.action_digest, digest)) != NULL) {
+	    (err = reapi_digest_check(req.action_digest, digest)) != NULL) {
 		rc_finish(call, GRPC_STATUS_INVALID_ARGUMENT, err);
 		goto out;
 	}
@@ -718,7 +710,7 @@ cas_find_end(struct grpc_call *call, void *arg)
 		goto out;
 	}
 	for (i = 0; i < req.n_blob_digests; i++) {
-		if ((err = digest_parse(&req.blob_digests[i], digest)) !=
+		if ((err = reapi_digest_check(&req.blob_digests[i], digest)) !=
 		    NULL) {
 			rc_finish(call, GRPC_STATUS_INVALID_ARGUMENT, err);
 			goto out;
@@ -792,7 +784,7 @@ cas_update_end(struct grpc_call *call, void *arg)
 			    "out of memory");
 			goto out;
 		}
-		if ((err = digest_parse(e->digest, digest)) != NULL) {
+		if ((err = reapi_digest_check(e->digest, digest)) != NULL) {
 			entry_status(
 			    res->status, GRPC_STATUS_INVALID_ARGUMENT, err);
 			continue;
@@ -878,7 +870,8 @@ cas_read_end(struct grpc_call *call, void *arg)
 			    "out of memory");
 			goto out;
 		}
-		if ((err = digest_parse(&req.digests[i], digest)) != NULL) {
+		if ((err = reapi_digest_check(&req.digests[i], digest)) !=
+		    NULL) {
 			entry_status(
 			    res->status, GRPC_STATUS_INVALID_ARGUMENT, err);
 			continue;
@@ -975,7 +968,8 @@ walk_expand(struct reapi_walk *w, const struct buf *data)
 	if (pb_decode(&reapi_directory_desc, data->data, data->len, &dir,
 		&arena, NULL) == 0)
 		for (i = 0; i < dir.n_directories; i++)
-			if (digest_parse(dir.directories[i].digest, d) == NULL)
+			if (reapi_digest_check(dir.directories[i].digest, d) ==
+			    NULL)
 				(void)walk_push(w, d,
 				    (uint64_t)dir.directories[i]
 					.digest->size_bytes);
@@ -1064,7 +1058,7 @@ cas_tree_end(struct grpc_call *call, void *arg)
 		goto out;
 	if ((err = instance_check(req.instance_name)) != NULL ||
 	    (err = function_check(req.digest_function)) != NULL ||
-	    (err = digest_parse(req.root_digest, digest)) != NULL) {
+	    (err = reapi_digest_check(req.root_digest, digest)) != NULL) {
 		rc_finish(call, GRPC_STATUS_INVALID_ARGUMENT, err);
 		goto out;
 	}
@@ -1124,17 +1118,10 @@ parse_size(struct span s, uint64_t *out)
 	return 0;
 }
 
-#define RNAME_MAX_SEGS 80
-
-/*
- * Parses "[instance/]blobs/{hash}/{size}" (read) or
- * "[instance/]uploads/{uuid}/blobs/{hash}/{size}[/...]" (write).
- * Returns NULL, or an error message with *code set.
- */
-static const char *
-rname_parse(struct span s, int write, struct reapi_rname *out, int *code)
+const char *
+reapi_rname_parse(struct span s, int write, struct reapi_rname *out, int *code)
 {
-	struct span seg[RNAME_MAX_SEGS];
+	struct span seg[REAPI_RNAME_MAX_SEGS];
 	size_t n = 0, i, k, start = 0;
 	const char *err;
 
@@ -1144,7 +1131,7 @@ rname_parse(struct span s, int write, struct reapi_rname *out, int *code)
 		return "missing resource_name";
 	for (i = 0; i <= s.len; i++)
 		if (i == s.len || s.p[i] == '/') {
-			if (n == RNAME_MAX_SEGS)
+			if (n == REAPI_RNAME_MAX_SEGS)
 				return "malformed resource_name";
 			seg[n++] = span_make(s.p + start, i - start);
 			start = i + 1;
@@ -1264,7 +1251,8 @@ bs_read_end(struct grpc_call *call, void *arg)
 	if ((rc = rc_begin(call, arg, AUTH_READ,
 		 &reapi_bytestream_read_request_desc, &req, &arena)) == NULL)
 		goto out;
-	if ((err = rname_parse(req.resource_name, 0, &rn, &code)) != NULL) {
+	if ((err = reapi_rname_parse(req.resource_name, 0, &rn, &code)) !=
+	    NULL) {
 		rc_finish(call, code, err);
 		goto out;
 	}
@@ -1382,7 +1370,8 @@ write_start(struct grpc_call *call, struct reapi_call *rc,
 	const char *err;
 	int code, src;
 
-	if ((err = rname_parse(req->resource_name, 1, &rn, &code)) != NULL) {
+	if ((err = reapi_rname_parse(req->resource_name, 1, &rn, &code)) !=
+	    NULL) {
 		rc_finish(call, code, err);
 		return -1;
 	}
@@ -1589,7 +1578,8 @@ bs_query_end(struct grpc_call *call, void *arg)
 		 &reapi_bytestream_query_write_status_request_desc, &req,
 		 &arena)) == NULL)
 		goto out;
-	if ((err = rname_parse(req.resource_name, 1, &rn, &code)) != NULL) {
+	if ((err = reapi_rname_parse(req.resource_name, 1, &rn, &code)) !=
+	    NULL) {
 		rc_finish(call, code, err);
 		goto out;
 	}

@@ -3,15 +3,20 @@
  * t/data/reapi/vectors.txt is decoded, its fields are checked against the
  * values of NAME.txtpb (transcribed by hand below), it is re-encoded to
  * exactly the same bytes, and NAME.grpc is checked to be the 5-byte gRPC
- * prefix (00, big-endian length) plus NAME.bin.
+ * prefix (00, big-endian length) plus NAME.bin.  Also the ByteStream
+ * resource-name parser and the Digest check of src/tools/reapi.c.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
+#include "http/grpc_frame.h"
 #include "pb/pb.h"
 #include "pb/reapi.h"
 #include "tap.h"
+#include "tools/reapi.h"
 
 int main(void);
 
@@ -708,6 +713,171 @@ test_descriptors(void)
 	    "unknown method");
 }
 
+/* Parses name; 0 when it is accepted, else the gRPC code. */
+static int
+rname(const char *name, int write, struct reapi_rname *rn)
+{
+	const char *err;
+	int code = -1;
+
+	err = reapi_rname_parse(span_str(name), write, rn, &code);
+	return err == NULL ? 0 : code;
+}
+
+static int
+hello_is(const struct reapi_rname *rn, const char *instance, uint64_t size)
+{
+	unsigned char d[32];
+
+	return hex_decode(d, HELLO, 32) == 0 &&
+	    memcmp(rn->digest, d, 32) == 0 &&
+	    span_eq_str(rn->instance, instance) && rn->size == size;
+}
+
+static void
+test_rname(void)
+{
+	static const char *const bad_read[] = {
+		"",
+		"blobs",
+		"blobs/" HELLO,
+		"blobs/" HELLO "/",
+		"main/blobs/" HELLO,
+		"blobs/" HELLO "/-5",
+		"blobs/" HELLO "/+5",
+		"blobs/" HELLO "/05",
+		"blobs/" HELLO "/5x",
+		"blobs/" HELLO "/9223372036854775808",
+		"blobs/" HELLO "/18446744073709551616",
+		"blobs/" HELLO "/99999999999999999999",
+		"blobs/" HELLO "/5/extra",
+		"blobs/" HELLO "0/5",
+		"blobs/" HELLO "/0",
+		"blobs/"
+		"2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B98"
+		"24/5",
+		"blobs/"
+		"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b98"
+		"2g/5",
+		"blobs/2cf24dba/5",
+		"blobs/sha256/" HELLO "/5",
+		"blobs/blake3/" HELLO "/5",
+		"a//b/blobs/" HELLO "/5",
+		"a/../blobs/" HELLO "/5",
+		"./blobs/" HELLO "/5",
+		"a b/blobs/" HELLO "/5",
+		"uploads/blobs/" HELLO "/5",
+		"actions/blobs/" HELLO "/5",
+		"bl0bs/" HELLO "/5",
+		UPLOAD,
+	};
+	static const char *const bad_write[] = {
+		"",
+		"uploads",
+		"uploads/",
+		"uploads/u",
+		"uploads/u/blobs",
+		"uploads//blobs/" HELLO "/5",
+		"uploads/blobs/" HELLO "/5",
+		"uploads/u/" HELLO "/5",
+		"uploads/u/blobs/" HELLO,
+		"uploads/u/blobs/" HELLO "/",
+		"uploads/u/blobs/" HELLO "/9223372036854775808",
+		"uploads/u/blobs/xyz/5",
+		"blobs/" HELLO "/5",
+		"a//uploads/u/blobs/" HELLO "/5",
+		"blobs/uploads/u/blobs/" HELLO "/5",
+	};
+	struct reapi_rname rn;
+	char big[64 + 4 * REAPI_RNAME_MAX_SEGS + 100];
+	size_t i;
+
+	/* Valid names. */
+	is_int(rname("blobs/" HELLO "/5", 0, &rn), 0, "read, default instance");
+	ok(hello_is(&rn, "", 5), "read: digest, size 5, instance \"\"");
+	is_int(rname("main/blobs/" HELLO "/5", 0, &rn), 0, "read, instance");
+	ok(hello_is(&rn, "main", 5), "read: instance main");
+	is_int(rname("my/ci.x/in-st_1/blobs/" HELLO "/5", 0, &rn), 0,
+	    "read, instance with slashes");
+	ok(hello_is(&rn, "my/ci.x/in-st_1", 5),
+	    "read: instance my/ci.x/in-st_1");
+	is_int(
+	    rname("blobs/" EMPTY "/0", 0, &rn), 0, "read, empty blob size 0");
+	ok(rn.size == 0, "empty blob: size 0");
+	is_int(rname("blobs/" HELLO "/9223372036854775807", 0, &rn), 0,
+	    "read, size INT64_MAX");
+	ok(rn.size == 9223372036854775807ULL, "size INT64_MAX kept");
+	is_int(rname(UPLOAD, 1, &rn), 0, "write, default instance");
+	ok(hello_is(&rn, "", 5), "write: digest, size 5");
+	is_int(rname("a/b/" UPLOAD, 1, &rn), 0, "write, instance with slashes");
+	ok(hello_is(&rn, "a/b", 5), "write: instance a/b");
+	is_int(rname(UPLOAD "/meta/data", 1, &rn), 0,
+	    "write, trailing metadata segments");
+	ok(hello_is(&rn, "", 5), "write with metadata: fields");
+
+	/* Invalid names. */
+	for (i = 0; i < sizeof(bad_read) / sizeof(bad_read[0]); i++)
+		is_int(rname(bad_read[i], 0, &rn), GRPC_STATUS_INVALID_ARGUMENT,
+		    bad_read[i][0] != '\0' ? bad_read[i] : "read: empty name");
+	for (i = 0; i < sizeof(bad_write) / sizeof(bad_write[0]); i++)
+		is_int(rname(bad_write[i], 1, &rn),
+		    GRPC_STATUS_INVALID_ARGUMENT,
+		    bad_write[i][0] != '\0' ? bad_write[i]
+					    : "write: empty name");
+	is_int(rname("compressed-blobs/zstd/" HELLO "/5", 0, &rn),
+	    GRPC_STATUS_UNIMPLEMENTED, "read: compressed-blobs unimplemented");
+	is_int(rname("main/compressed-blobs/zstd/" HELLO "/5", 0, &rn),
+	    GRPC_STATUS_UNIMPLEMENTED, "read: instance + compressed-blobs");
+	is_int(rname("uploads/u/compressed-blobs/zstd/" HELLO "/5", 1, &rn),
+	    GRPC_STATUS_UNIMPLEMENTED, "write: compressed-blobs unimplemented");
+
+	/* Segment limit: many instance segments, then the blob. */
+	big[0] = '\0';
+	for (i = 0; i < REAPI_RNAME_MAX_SEGS; i++)
+		strcat(big, "a/");
+	strcat(big, "blobs/" HELLO "/5");
+	is_int(rname(big, 0, &rn), GRPC_STATUS_INVALID_ARGUMENT,
+	    "more than REAPI_RNAME_MAX_SEGS segments");
+	big[0] = '\0';
+	for (i = 0; i + 3 < REAPI_RNAME_MAX_SEGS; i++)
+		strcat(big, "a/");
+	strcat(big, "blobs/" HELLO "/5");
+	is_int(rname(big, 0, &rn), 0, "exactly REAPI_RNAME_MAX_SEGS segments");
+}
+
+static void
+test_digest_check(void)
+{
+	struct reapi_digest d;
+	unsigned char out[32], want[32];
+
+	memset(&d, 0, sizeof(d));
+	d.hash = span_str(HELLO);
+	d.size_bytes = 5;
+	ok(reapi_digest_check(&d, out) == NULL, "digest hello/5 accepted");
+	ok(hex_decode(want, HELLO, 32) == 0 && memcmp(out, want, 32) == 0,
+	    "digest decoded");
+	d.hash = span_str(EMPTY);
+	d.size_bytes = 0;
+	ok(reapi_digest_check(&d, out) == NULL, "empty blob, size 0");
+	ok(reapi_digest_check(NULL, out) != NULL, "missing digest");
+	d.hash = span_str(HELLO);
+	d.size_bytes = 0;
+	ok(reapi_digest_check(&d, out) != NULL, "size 0, other hash");
+	d.size_bytes = -1;
+	ok(reapi_digest_check(&d, out) != NULL, "negative size");
+	d.size_bytes = 5;
+	d.hash = span_str("2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E"
+			  "73043362938B9824");
+	ok(reapi_digest_check(&d, out) != NULL, "uppercase hex");
+	d.hash = span_str(HELLO "00");
+	ok(reapi_digest_check(&d, out) != NULL, "66 hex digits");
+	d.hash = span_make(HELLO, 62);
+	ok(reapi_digest_check(&d, out) != NULL, "62 hex digits");
+	d.hash = span_str("");
+	ok(reapi_digest_check(&d, out) != NULL, "empty hash");
+}
+
 int
 main(void)
 {
@@ -719,5 +889,7 @@ main(void)
 		test_vector(&vectors[i]);
 	test_build();
 	test_lenient();
+	test_rname();
+	test_digest_check();
 	return done_testing();
 }
