@@ -4,7 +4,8 @@
 # reuse; Debian's nginx over HTTP and HTTPS (a CA made by openssl here;
 # reuse seen in nginx's own $connection log); chunked and close-delimited
 # bodies, a stalled body, a server that never answers, a full backlog,
-# garbage and refused connections from a small Python stand-in.
+# garbage, refused connections and an early 413 during an upload from a
+# small Python stand-in.
 . "$(dirname "$0")/lib/tap.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
@@ -240,6 +241,16 @@ def serve(c):
             c.sendall(b'HTTP/1.1 2x0 OK\r\n\r\n')
         elif path == '/silent':
             time.sleep(30)
+        elif path in ('/early413', '/reset'):
+            # Answer (or not) before the body is in and close with body
+            # bytes unread: the kernel resets the connection.
+            if path == '/early413':
+                c.sendall(b'HTTP/1.1 413 Payload Too Large\r\n'
+                          b'Content-Length: 9\r\nConnection: close\r\n'
+                          b'\r\ntoo large')
+            f.close()
+            c.close()
+            return
 
 s = socket.socket()
 s.bind(('127.0.0.1', 0))
@@ -311,6 +322,24 @@ fetch --timeout 500 "$s/silent" "$s/chunked" >"$TRASH/out"
 is "$(cat "$TRASH/out")" "error: request timeout
 200 100000 $obj_sha
 connections 2 reused 0" "after a timeout the next request gets a new connection"
+
+# An early answer while a large body is still going out: the server
+# closes without reading it, so the client's next write fails (EPIPE or
+# ECONNRESET); the answer is in the receive buffer and must be reported.
+head -c 33554432 /dev/zero >"$TRASH/huge"
+too_sha=$(printf 'too large' | sha256sum | cut -d' ' -f1)
+fetch -X PUT --stream "$TRASH/huge" "$s/early413" >"$TRASH/out"
+is "$(cat "$TRASH/out")" "413 9 $too_sha
+connections 1 reused 0" "early 413 and close during a streamed body: 413"
+fetch -X PUT --data "$TRASH/huge" "$s/early413" >"$TRASH/out"
+is "$(cat "$TRASH/out")" "413 9 $too_sha
+connections 1 reused 0" "early 413 and close during a buffered body: 413"
+fetch -X PUT --stream "$TRASH/huge" "$s/reset" >"$TRASH/out"
+case $(head -1 "$TRASH/out") in
+"error: "*) ok 0 "a close without an answer during the body is an error" ;;
+*) ok 1 "a close without an answer during the body is an error" ;;
+esac
+rm -f "$TRASH/huge"
 
 # A port nobody listens on: bind, note it, close.
 rp=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

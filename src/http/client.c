@@ -105,6 +105,7 @@ struct hc_conn {
 	int read_queued;
 	int tls_read_wants_write; /* TLS read needs the fd writable */
 	const char *err; /* why it failed */
+	const char *send_err; /* why sending stopped early (EPIPE, RST) */
 	char errbuf[256]; /* a TLS message outlives the ftls object */
 	struct hc_conn *prev, *next;
 };
@@ -604,6 +605,7 @@ hc_start_request(struct hc_conn *c, struct http_client_req *r)
 	c->out_off = 0;
 	h1_parser_init(&c->parser);
 	c->keep_alive = 1;
+	c->send_err = NULL;
 	hc_enter_state(c, HC_SEND);
 	hc_arm(c, HC_T_SEND);
 	hc_update_io(c);
@@ -714,6 +716,39 @@ hc_fill(struct hc_conn *c)
 	return 0;
 }
 
+/*
+ * Writing the request failed with errno e.  A server may answer early
+ * (413, 403) and close without reading the rest of the body: the write
+ * then fails with EPIPE or ECONNRESET while the answer already waits in
+ * the receive buffer, and RFC 9112 §9.3 lets the client take it.  So stop
+ * sending and read; if no response byte comes, the request fails with the
+ * write error.  Over TLS a failed write ends the session (OpenSSL allows
+ * no further I/O), so it fails at once.  Returns 0 when the response is
+ * still to be read, -1 when c was closed.
+ */
+static int
+hc_send_failed(struct hc_conn *c, int e)
+{
+	struct http_client_req *r = c->req;
+
+	if (c->tls != NULL || (e != EPIPE && e != ECONNRESET)) {
+		hc_close(c);
+		return -1;
+	}
+	log_debug("http client: conn %u %s:%d: sending stopped (%s); "
+		  "reading the response",
+	    c->id, c->pool->host, c->pool->port, c->err);
+	/* Copied: a later strerror() may reuse its buffer. */
+	snprintf(c->errbuf, sizeof(c->errbuf), "%s", c->err);
+	c->send_err = c->errbuf;
+	c->err = NULL;
+	r->send_done = 1;
+	c->keep_alive = 0;
+	hc_enter_state(c, HC_HEAD);
+	hc_arm(c, HC_T_REQUEST);
+	return 0;
+}
+
 /* Writes what can be written.  Returns 0, or -1 when c was closed. */
 static int
 hc_flush(struct hc_conn *c)
@@ -729,8 +764,9 @@ hc_flush(struct hc_conn *c)
 			if (n == -1)
 				break;
 			if (n < 0) {
-				hc_close(c);
-				return -1;
+				if (hc_send_failed(c, errno) == -1)
+					return -1;
+				break;
 			}
 			r->wire_off += (size_t)n;
 			progressed = 1;
@@ -746,8 +782,9 @@ hc_flush(struct hc_conn *c)
 			if (n == -1)
 				break;
 			if (n < 0) {
-				hc_close(c);
-				return -1;
+				if (hc_send_failed(c, errno) == -1)
+					return -1;
+				break;
 			}
 			c->out_off += (size_t)n;
 			if (c->out_off == c->out.len) {
@@ -969,6 +1006,9 @@ hc_readable(struct hc_conn *c)
 				c->err = c->state == HC_IDLE
 				    ? "closed by the server"
 				    : "connection closed before the response";
+			if (c->send_err != NULL && r != NULL &&
+			    !r->got_response)
+				c->err = c->send_err;
 			hc_close(c);
 			return -1;
 		}
