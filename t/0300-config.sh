@@ -159,7 +159,7 @@ printf '[runtime]\nworker_threads = 2\n' >"$W/threads.toml"
 bad threads "$W/threads.toml:2:18: runtime.worker_threads: fabrik runs one event-loop thread; use 0 or 1" \
     "validation error"
 printf '[[upstream]]\nurl = "ftp://x/"\n' >"$W/upurl.toml"
-bad upurl "$W/upurl.toml:2:7: upstream[0].url: must start with s3://, grpc://, grpcs://, http:// or https://" \
+bad upurl "$W/upurl.toml:2:7: upstream[0].url: must start with s3://, grpc:// or grpcs://" \
     "bad upstream url"
 printf '\357\273\277[cache]\nmax_size = "1GB"\n\000\n' >"$W/nul.toml"
 badp nul "$W/nul.toml:3:1: " \

@@ -8,6 +8,7 @@
 #include "api/query.h"
 #include "base/clock.h"
 #include "base/json.h"
+#include "cache/chain.h"
 #include "cache/stats.h"
 
 static void
@@ -47,8 +48,10 @@ api_sum(int field)
 }
 
 int
-api_metrics_render(struct store *s, struct buf *o)
+api_metrics_render(struct store *s, const struct chain *ch, struct buf *o)
 {
+	struct chain_up_stats us;
+	size_t u;
 	struct store_stats st;
 	const struct store_config *cfg = store_get_config(s);
 	uint64_t hits = api_sum(0), misses = api_sum(1), cum;
@@ -131,11 +134,13 @@ api_metrics_render(struct store *s, struct buf *o)
 	for (i = 1; i < STORE_NS_COUNT; i++) {
 		if (stats.tool[i].bytes_in + stats.tool[i].bytes_out == 0)
 			continue;
-		M("fabrik_bandwidth_bytes_total{tool=\"%s\",direction=\"upload\"} "
+		M("fabrik_bandwidth_bytes_total{tool=\"%s\",direction="
+		  "\"upload\"} "
 		  "%llu\n",
 		    store_ns_name(i),
 		    (unsigned long long)stats.tool[i].bytes_in);
-		M("fabrik_bandwidth_bytes_total{tool=\"%s\",direction=\"download\"}"
+		M("fabrik_bandwidth_bytes_total{tool=\"%s\",direction="
+		  "\"download\"}"
 		  " %llu\n",
 		    store_ns_name(i),
 		    (unsigned long long)stats.tool[i].bytes_out);
@@ -168,6 +173,54 @@ api_metrics_render(struct store *s, struct buf *o)
 		M("fabrik_auth_failures_total{reason=\"%s\"} %llu\n",
 		    stats.auth_reason[i],
 		    (unsigned long long)stats.auth_failures[i]);
+	if (ch != NULL && chain_nupstreams(ch) > 0) {
+		M("# HELP fabrik_upstream_requests_total Requests to each "
+		  "upstream by operation and result.\n"
+		  "# TYPE fabrik_upstream_requests_total counter\n");
+		for (u = 0; chain_up_stats(ch, u, &us) == 0; u++) {
+#define UP_REQ(op, res, v) \
+	M("fabrik_upstream_requests_total{upstream=\"%s\",op=\"%s\"," \
+	  "result=\"%s\"} %llu\n", \
+	    us.name, op, res, (unsigned long long)(v))
+			UP_REQ("get", "hit", us.get_hit);
+			UP_REQ("get", "miss", us.get_miss);
+			UP_REQ("get", "error", us.get_error);
+			UP_REQ("put", "ok", us.put_ok);
+			UP_REQ("put", "error", us.put_error);
+			UP_REQ("delete", "ok", us.del_ok);
+			UP_REQ("delete", "error", us.del_error);
+			UP_REQ("any", "skipped", us.skipped);
+#undef UP_REQ
+		}
+		M("# HELP fabrik_upstream_bytes_total Bytes moved to and from "
+		  "each upstream.\n"
+		  "# TYPE fabrik_upstream_bytes_total counter\n");
+		for (u = 0; chain_up_stats(ch, u, &us) == 0; u++) {
+			M("fabrik_upstream_bytes_total{upstream=\"%s\","
+			  "direction=\"download\"} %llu\n",
+			    us.name, (unsigned long long)us.bytes_in);
+			M("fabrik_upstream_bytes_total{upstream=\"%s\","
+			  "direction=\"upload\"} %llu\n",
+			    us.name, (unsigned long long)us.bytes_out);
+		}
+		M("# HELP fabrik_upstream_circuit_open 1 while the circuit of "
+		  "an upstream is open (0.5 half-open).\n"
+		  "# TYPE fabrik_upstream_circuit_open gauge\n");
+		for (u = 0; chain_up_stats(ch, u, &us) == 0; u++)
+			M("fabrik_upstream_circuit_open{upstream=\"%s\"} %s\n",
+			    us.name,
+			    us.circuit == CHAIN_OPEN		? "1"
+				: us.circuit == CHAIN_HALF_OPEN ? "0.5"
+								: "0");
+		M("# HELP fabrik_upstream_pending_uploads Uploads waiting in "
+		  "the outbox or in flight.\n"
+		  "# TYPE fabrik_upstream_pending_uploads gauge\n");
+		for (u = 0; chain_up_stats(ch, u, &us) == 0; u++)
+			M("fabrik_upstream_pending_uploads{upstream=\"%s\"} "
+			  "%llu\n",
+			    us.name,
+			    (unsigned long long)(us.queued + us.inflight));
+	}
 	M("# HELP fabrik_uptime_seconds Seconds since start.\n"
 	  "# TYPE fabrik_uptime_seconds gauge\n"
 	  "fabrik_uptime_seconds %lld\n",
@@ -247,6 +300,42 @@ api_stats(struct http_req *r, const struct api_env *env)
 		json_obj_end(&w);
 	}
 	json_obj_end(&w);
+	if (env->chain != NULL && chain_nupstreams(env->chain) > 0) {
+		struct chain_up_stats us;
+		const char *cs;
+		size_t u;
+
+		json_key(&w, "upstreams");
+		json_arr_begin(&w);
+		for (u = 0; chain_up_stats(env->chain, u, &us) == 0; u++) {
+			json_obj_begin(&w);
+			json_key(&w, "url");
+			json_str(&w, us.name, strlen(us.name));
+			json_key(&w, "circuit");
+			cs = us.circuit == CHAIN_OPEN	    ? "open"
+			    : us.circuit == CHAIN_HALF_OPEN ? "half-open"
+							    : "closed";
+			json_str(&w, cs, strlen(cs));
+			json_key(&w, "get_hits");
+			json_uint(&w, us.get_hit);
+			json_key(&w, "get_misses");
+			json_uint(&w, us.get_miss);
+			json_key(&w, "get_errors");
+			json_uint(&w, us.get_error);
+			json_key(&w, "puts");
+			json_uint(&w, us.put_ok);
+			json_key(&w, "put_errors");
+			json_uint(&w, us.put_error);
+			json_key(&w, "pending_uploads");
+			json_uint(&w, us.queued + us.inflight);
+			json_key(&w, "bytes_downloaded");
+			json_uint(&w, us.bytes_in);
+			json_key(&w, "bytes_uploaded");
+			json_uint(&w, us.bytes_out);
+			json_obj_end(&w);
+		}
+		json_arr_end(&w);
+	}
 	json_key(&w, "uptime_seconds");
 	json_int(&w, clock_wall() - stats.started);
 	json_obj_end(&w);
@@ -294,7 +383,7 @@ api_metrics(struct http_req *r, const struct api_env *env)
 	struct buf out;
 
 	buf_init(&out);
-	if (api_metrics_render(env->store, &out) == -1)
+	if (api_metrics_render(env->store, env->chain, &out) == -1)
 		http_reply_text(r, 500, "out of memory");
 	else
 		http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8",

@@ -13,8 +13,11 @@
 #include "http/server.h"
 #include "store/store.h"
 
+struct chain;
+
 struct api_env {
 	struct store *store;
+	struct chain *chain; /* upstream counters (may be NULL) */
 	const char *version;
 	const char *mode; /* "daemon" or "server" */
 	int metrics_enabled;
@@ -37,7 +40,8 @@ struct api_env {
 void api_handle(struct http_req *, void *arg);
 
 /* Renders the Prometheus exposition into out. */
-int api_metrics_render(struct store *, struct buf *out) FAB_WUR;
+int api_metrics_render(
+    struct store *, const struct chain *, struct buf *out) FAB_WUR;
 
 /* Answers with the JSON document in w/out (a newline is appended), or
  * 500 when the writer failed.  out is not released. */

@@ -23,6 +23,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "net/loop.h"
+#include "net/resolver.h"
 #include "net/sock.h"
 #include "store/store.h"
 #include "tools/bazel_http.h"
@@ -35,6 +36,7 @@
 #include "tools/tool.h"
 #include "tools/turbo.h"
 #include "tools/webdav.h"
+#include "upstream/upstream.h"
 
 #define DAEMON_MAX_SERVERS 8
 #define DAEMON_MAINT_IDLE_MS 1000
@@ -50,6 +52,7 @@ struct daemon {
 	struct loop *loop;
 	struct store *store;
 	struct chain *chain;
+	struct resolver *resolver; /* DNS for the upstreams */
 	struct auth *auth;
 	struct tools_env tools;
 	struct s3 *s3; /* S3 API (s3.bind), or NULL */
@@ -296,6 +299,7 @@ daemon_api_setup(struct daemon *d)
 	envs[2] = &d->api_both;
 	for (i = 0; i < 3; i++) {
 		envs[i]->store = d->store;
+		envs[i]->chain = d->chain;
 		envs[i]->version = FABRIK_VERSION;
 		envs[i]->mode = d->server_mode ? "server" : "daemon";
 		envs[i]->metrics_enabled =
@@ -516,6 +520,87 @@ daemon_print_env(struct daemon *d)
 	}
 }
 
+extern char **environ;
+
+/* Creates the [[upstream]] layers of the chain and resumes the outbox. */
+static int
+daemon_chain_setup(struct daemon *d)
+{
+	struct upstream_config uc;
+	struct chain_up_opts o;
+	struct upstream up;
+	char err[512];
+	size_t i;
+
+	if (d->cfg.nupstreams == 0)
+		return 0;
+	if ((d->resolver = resolver_new(d->loop, NULL)) == NULL) {
+		log_error("upstreams: cannot start the DNS resolver");
+		return -1;
+	}
+	for (i = 0; i < d->cfg.nupstreams; i++) {
+		memset(&uc, 0, sizeof(uc));
+		uc.url = config_up_str(&d->cfg, i, CFG_UP_URL);
+		uc.timeout_ms =
+		    (uint64_t)config_up_int(&d->cfg, i, CFG_UP_TIMEOUT);
+		uc.region = config_up_str(&d->cfg, i, CFG_UP_REGION);
+		uc.endpoint = config_up_str(&d->cfg, i, CFG_UP_ENDPOINT);
+		uc.access_key = config_up_str(&d->cfg, i, CFG_UP_ACCESS_KEY);
+		uc.secret_key = config_up_str(&d->cfg, i, CFG_UP_SECRET_KEY);
+		uc.session_token =
+		    config_up_str(&d->cfg, i, CFG_UP_SESSION_TOKEN);
+		uc.tls_ca_file = config_up_str(&d->cfg, i, CFG_UP_TLS_CA_FILE);
+		uc.token = config_up_str(&d->cfg, i, CFG_UP_TOKEN);
+		uc.path_style =
+		    (int)config_up_int(&d->cfg, i, CFG_UP_PATH_STYLE);
+		/* Empty strings mean "not set" to the implementations. */
+		if (*uc.region == '\0')
+			uc.region = NULL;
+		if (*uc.endpoint == '\0')
+			uc.endpoint = NULL;
+		if (*uc.access_key == '\0')
+			uc.access_key = NULL;
+		if (*uc.secret_key == '\0')
+			uc.secret_key = NULL;
+		if (*uc.session_token == '\0')
+			uc.session_token = NULL;
+		if (*uc.tls_ca_file == '\0')
+			uc.tls_ca_file = NULL;
+		if (*uc.token == '\0')
+			uc.token = NULL;
+		uc.env = environ;
+		uc.home = getenv("HOME");
+		if (upstream_new(&up, d->loop, d->resolver, &uc, err,
+			sizeof(err)) == -1) {
+			log_error("upstream[%zu] %s: %s", i, uc.url, err);
+			return -1;
+		}
+		memset(&o, 0, sizeof(o));
+		o.name = uc.url;
+		o.timeout_ms = uc.timeout_ms;
+		o.read_only = (int)config_up_int(&d->cfg, i, CFG_UP_READ_ONLY);
+		o.write_through =
+		    (int)config_up_int(&d->cfg, i, CFG_UP_WRITE_THROUGH);
+		o.permanent = (int)config_up_int(&d->cfg, i, CFG_UP_PERMANENT);
+		o.workers = (unsigned)config_up_int(&d->cfg, i, CFG_UP_WORKERS);
+		o.circuit_failures = (unsigned)config_up_int(
+		    &d->cfg, i, CFG_UP_CIRCUIT_FAILURES);
+		o.circuit_open_ms =
+		    (uint64_t)config_up_int(&d->cfg, i, CFG_UP_CIRCUIT_OPEN);
+		if (chain_add_upstream(
+			d->chain, d->loop, &up, &o, err, sizeof(err)) == -1) {
+			upstream_free(&up);
+			log_error("upstream[%zu] %s: %s", i, uc.url, err);
+			return -1;
+		}
+		log_info("upstream %zu: %s%s%s", i + 1, uc.url,
+		    o.read_only ? " (read-only)" : "",
+		    o.write_through ? " (write-through)" : "");
+	}
+	(void)chain_start(d->chain);
+	return 0;
+}
+
 static int
 daemon_run(int argc, char **argv, int server_mode)
 {
@@ -566,6 +651,8 @@ daemon_run(int argc, char **argv, int server_mode)
 		log_error("auth: %s", err);
 		goto out;
 	}
+	if (daemon_chain_setup(&d) == -1)
+		goto out;
 	daemon_enable_routes(&d.cfg);
 	d.tools.chain = d.chain;
 	d.tools.auth = d.auth;
@@ -640,11 +727,13 @@ out:
 		loop_timer_cancel(d.loop, d.keys);
 		loop_timer_cancel(d.loop, d.drain_poll);
 	}
+	chain_free(d.chain);
+	if (d.resolver != NULL)
+		resolver_free(d.resolver);
 	store_close(d.store);
 	s3_free(d.s3);
 	webdav_close();
 	nix_close();
-	chain_free(d.chain);
 	auth_free(d.auth);
 	loop_free(d.loop);
 	config_release(&d.cfg);

@@ -1166,12 +1166,9 @@ config_validate(const struct config *c, struct buf *err)
 			bad = 1;
 		} else if (strncmp(url, "s3://", 5) != 0 &&
 		    strncmp(url, "grpc://", 7) != 0 &&
-		    strncmp(url, "grpcs://", 8) != 0 &&
-		    strncmp(url, "http://", 7) != 0 &&
-		    strncmp(url, "https://", 8) != 0) {
+		    strncmp(url, "grpcs://", 8) != 0) {
 			CONFIG_UP_VERR(c, err, i, CFG_UP_URL,
-			    "must start with s3://, grpc://, grpcs://, "
-			    "http:// or https://");
+			    "must start with s3://, grpc:// or grpcs://");
 			bad = 1;
 		} else if (url[strcspn(url, ":") + 3] == '\0' ||
 		    url[strcspn(url, ":") + 3] == '/') {
@@ -1182,6 +1179,11 @@ config_validate(const struct config *c, struct buf *err)
 		if (config_up_int(c, i, CFG_UP_WORKERS) < 1) {
 			CONFIG_UP_VERR(
 			    c, err, i, CFG_UP_WORKERS, "must be at least 1");
+			bad = 1;
+		}
+		if (config_up_int(c, i, CFG_UP_CIRCUIT_FAILURES) < 1) {
+			CONFIG_UP_VERR(c, err, i, CFG_UP_CIRCUIT_FAILURES,
+			    "must be at least 1");
 			bad = 1;
 		}
 	}

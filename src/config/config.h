@@ -122,32 +122,36 @@
 
 /* Keys of each [[upstream]] entry. */
 #define CONFIG_UPSTREAM_KEYS(X) \
-	X(UP_URL, "upstream", "url", CT_STRING, "", 5, \
+	X(UP_URL, "upstream", "url", CT_STRING, "", 0, \
 	    "s3://bucket/prefix/, grpc://host:port or grpcs://host:port") \
-	X(UP_TIMEOUT, "upstream", "timeout", CT_DURATION, "30s", 5, \
-	    "request timeout") \
-	X(UP_READ_ONLY, "upstream", "read_only", CT_BOOL, "false", 5, \
+	X(UP_TIMEOUT, "upstream", "timeout", CT_DURATION, "30s", 0, \
+	    "longest stall of one upstream request") \
+	X(UP_READ_ONLY, "upstream", "read_only", CT_BOOL, "false", 0, \
 	    "never write to this upstream") \
-	X(UP_PERMANENT, "upstream", "permanent", CT_BOOL, "false", 5, \
+	X(UP_PERMANENT, "upstream", "permanent", CT_BOOL, "false", 0, \
 	    "this layer never evicts") \
-	X(UP_WRITE_THROUGH, "upstream", "write_through", CT_BOOL, "false", 5, \
+	X(UP_WRITE_THROUGH, "upstream", "write_through", CT_BOOL, "false", 0, \
 	    "upload before answering the client") \
-	X(UP_WORKERS, "upstream", "workers", CT_INT, "10", 5, \
+	X(UP_WORKERS, "upstream", "workers", CT_INT, "10", 0, \
 	    "uploads in flight at once") \
-	X(UP_REGION, "upstream", "region", CT_STRING, "", 5, \
+	X(UP_REGION, "upstream", "region", CT_STRING, "", 0, \
 	    "S3 region (else AWS_REGION, then AWS_DEFAULT_REGION)") \
-	X(UP_ENDPOINT, "upstream", "endpoint", CT_STRING, "", 5, \
+	X(UP_ENDPOINT, "upstream", "endpoint", CT_STRING, "", 0, \
 	    "S3-compatible endpoint URL (else AWS_ENDPOINT_URL)") \
-	X(UP_ACCESS_KEY, "upstream", "access_key", CT_STRING, "", 5, \
+	X(UP_ACCESS_KEY, "upstream", "access_key", CT_STRING, "", 0, \
 	    "S3 access key id (else AWS_ACCESS_KEY_ID)") \
-	X(UP_SECRET_KEY, "upstream", "secret_key", CT_STRING, "", 5, \
+	X(UP_SECRET_KEY, "upstream", "secret_key", CT_STRING, "", 0, \
 	    "S3 secret key (else AWS_SECRET_ACCESS_KEY)") \
-	X(UP_SESSION_TOKEN, "upstream", "session_token", CT_STRING, "", 5, \
+	X(UP_SESSION_TOKEN, "upstream", "session_token", CT_STRING, "", 0, \
 	    "S3 session token (else AWS_SESSION_TOKEN)") \
-	X(UP_PATH_STYLE, "upstream", "path_style", CT_BOOL, "false", 5, \
+	X(UP_PATH_STYLE, "upstream", "path_style", CT_BOOL, "false", 0, \
 	    "S3 path-style addressing") \
-	X(UP_TLS_CA_FILE, "upstream", "tls_ca_file", CT_PATH, "", 5, \
+	X(UP_TLS_CA_FILE, "upstream", "tls_ca_file", CT_PATH, "", 0, \
 	    "CA bundle instead of the system store") \
+	X(UP_CIRCUIT_FAILURES, "upstream", "circuit_failures", CT_INT, "5", 0, \
+	    "consecutive failures that open the circuit (skip the upstream)") \
+	X(UP_CIRCUIT_OPEN, "upstream", "circuit_open", CT_DURATION, "10s", 0, \
+	    "how long an open circuit skips the upstream before a probe") \
 	X(UP_TOKEN, "upstream", "token", CT_STRING, "", 5, \
 	    "bearer token for a grpc(s) upstream (else FABRIK_TOKEN)")
 

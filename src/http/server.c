@@ -74,6 +74,7 @@ struct http_req {
 	uint64_t src_len, src_pos;
 	int src_wait;
 	int tag;
+	int pass; /* times the handler was re-run (http_req_set_pass) */
 	uint64_t start_us;
 	int body_error; /* status for a failed body: 400 or 413 */
 	int has_sf; /* body goes out by sendfile from sf_fd */
@@ -801,6 +802,18 @@ int
 http_req_tag(const struct http_req *r)
 {
 	return r->tag;
+}
+
+void
+http_req_set_pass(struct http_req *r, int pass)
+{
+	r->pass = pass;
+}
+
+int
+http_req_pass(const struct http_req *r)
+{
+	return r->pass;
 }
 
 void

@@ -59,6 +59,10 @@ void http_server_on_done(struct http_server *, http_done_cb *);
 /* A small integer label (e.g. the build tool) read back in the done hook. */
 void http_req_set_tag(struct http_req *, int);
 int http_req_tag(const struct http_req *);
+/* How many times a handler that suspended the request (to fetch from an
+ * upstream) re-ran it; 0 on the first run. */
+void http_req_set_pass(struct http_req *, int);
+int http_req_pass(const struct http_req *);
 /* Per-request user pointer (e.g. the tool's state). */
 void http_req_set_data(struct http_req *, void *);
 void *http_req_data(const struct http_req *);

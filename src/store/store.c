@@ -66,6 +66,9 @@ static const char *const store_ns_names[STORE_NS_COUNT] = {
 };
 
 struct store {
+	/* Objects eviction must keep (pending uploads): pin(arg, key). */
+	int (*pin)(void *arg, const unsigned char *key);
+	void *pin_arg;
 	struct store_config cfg;
 	char *dir;
 	int lockfd;
@@ -610,6 +613,8 @@ store_evict_one(struct store *s, enum store_policy pol, int64_t now)
 		if (!r->used)
 			continue;
 		found++;
+		if (s->pin != NULL && s->pin(s->pin_arg, r->key))
+			continue;
 		sc = store_score(s, r, pol, now);
 		if (best == NULL || sc < best_score) {
 			best = r;
@@ -877,6 +882,20 @@ store_put_abort(struct store *s, struct store_writer *w)
 		return;
 	unlink(w->tmp);
 	store_writer_free(s, w);
+}
+
+void
+store_set_pin(
+    struct store *s, int (*pin)(void *, const unsigned char *), void *arg)
+{
+	s->pin = pin;
+	s->pin_arg = arg;
+}
+
+void
+store_writer_key(const struct store_writer *w, unsigned char *out)
+{
+	memcpy(out, w->key, STORE_KEY_LEN);
 }
 
 int

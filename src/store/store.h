@@ -160,6 +160,13 @@ int store_put_write(struct store_writer *, const void *, size_t) FAB_WUR;
 int store_put_commit(struct store *, struct store_writer *,
     const unsigned char *expect_sha) FAB_WUR;
 void store_put_abort(struct store *, struct store_writer *);
+/* Eviction skips objects for which pin(arg, key) returns non-zero (the
+ * chain pins uploads still pending to a permanent upstream); with every
+ * candidate pinned, writes that need room fail with STORE_ENOSPC. */
+void store_set_pin(
+    struct store *, int (*pin)(void *arg, const unsigned char *key), void *arg);
+/* The key a writer stores under. */
+void store_writer_key(const struct store_writer *, unsigned char *out);
 /* Convenience: begin + write + commit of a buffer. */
 int store_put_buf(struct store *, const unsigned char *key, int ns,
     const void *data, size_t len, const void *meta, size_t meta_len,

@@ -196,6 +196,7 @@ bazel_get(struct http_req *r, const struct tools_env *env,
 {
 	struct store_obj o;
 	char hex[SHA256_HEX_LEN + 1];
+	int rc;
 
 	if (bp->kind == BAZEL_HTTP_CAS) {
 		hex_encode(hex, bp->digest, SHA256_LEN);
@@ -204,7 +205,10 @@ bazel_get(struct http_req *r, const struct tools_env *env,
 			return;
 		}
 	}
-	if (chain_get(env->chain, key, ns, &o) != STORE_OK) {
+	if ((rc = tool_get(r, env, key, ns, &o, bazel_http_handle,
+		 (void *)env)) == TOOL_SUSPENDED)
+		return;
+	if (rc != STORE_OK) {
 		http_reply(r, 404, NULL, NULL, 0);
 		return;
 	}

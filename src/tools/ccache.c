@@ -54,7 +54,7 @@ ccache_handle(struct http_req *r, void *arg)
 	struct span path = http_req_path(r), kpath;
 	unsigned char skey[STORE_KEY_LEN];
 	struct store_obj o;
-	int perms;
+	int perms, rc;
 
 	http_req_set_tag(r, STORE_NS_CCACHE);
 	kpath = span_make(
@@ -71,8 +71,10 @@ ccache_handle(struct http_req *r, void *arg)
 			http_reply_text(r, 403, "token may not read");
 			return;
 		}
-		if (chain_get(env->chain, skey, STORE_NS_CCACHE, &o) !=
-		    STORE_OK) {
+		if ((rc = tool_get(r, env, skey, STORE_NS_CCACHE, &o,
+			 ccache_handle, arg)) == TOOL_SUSPENDED)
+			return;
+		if (rc != STORE_OK) {
 			http_reply(r, 404, NULL, NULL, 0);
 			return;
 		}

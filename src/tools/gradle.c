@@ -30,7 +30,7 @@ gradle_handle(struct http_req *r, void *arg)
 	struct span path = http_req_path(r), key;
 	unsigned char skey[STORE_KEY_LEN];
 	struct store_obj o;
-	int perms;
+	int perms, rc;
 
 	http_req_set_tag(r, STORE_NS_GRADLE);
 	key = span_make(
@@ -47,8 +47,10 @@ gradle_handle(struct http_req *r, void *arg)
 			tool_forbidden(r, 404, "token may not read");
 			return;
 		}
-		if (chain_get(env->chain, skey, STORE_NS_GRADLE, &o) !=
-		    STORE_OK) {
+		if ((rc = tool_get(r, env, skey, STORE_NS_GRADLE, &o,
+			 gradle_handle, arg)) == TOOL_SUSPENDED)
+			return;
+		if (rc != STORE_OK) {
 			http_reply(r, 404, NULL, NULL, 0);
 			return;
 		}

@@ -925,6 +925,7 @@ nix_get(struct http_req *r, const struct tools_env *env, enum nix_kind kind,
     const unsigned char *key)
 {
 	struct store_obj o;
+	int rc;
 
 	if (kind == NIX_CACHE_INFO) {
 		/* Not a cache lookup: not counted as a hit or a miss. */
@@ -935,7 +936,10 @@ nix_get(struct http_req *r, const struct tools_env *env, enum nix_kind kind,
 			    strlen(NIX_DEFAULT_INFO));
 		return;
 	}
-	if (chain_get(env->chain, key, STORE_NS_NIX, &o) != STORE_OK) {
+	if ((rc = tool_get(r, env, key, STORE_NS_NIX, &o, nix_handle,
+		 (void *)env)) == TOOL_SUSPENDED)
+		return;
+	if (rc != STORE_OK) {
 		http_reply_text(r, 404, "not in this cache");
 		return;
 	}

@@ -48,7 +48,7 @@ nx_handle(struct http_req *r, void *arg)
 	struct span path = http_req_path(r), hash;
 	unsigned char skey[STORE_KEY_LEN];
 	struct store_obj o;
-	int perms;
+	int perms, rc;
 
 	http_req_set_tag(r, STORE_NS_NX);
 	hash =
@@ -65,7 +65,10 @@ nx_handle(struct http_req *r, void *arg)
 			tool_forbidden(r, 403, "token may not read");
 			return;
 		}
-		if (chain_get(env->chain, skey, STORE_NS_NX, &o) != STORE_OK) {
+		if ((rc = tool_get(r, env, skey, STORE_NS_NX, &o, nx_handle,
+			 arg)) == TOOL_SUSPENDED)
+			return;
+		if (rc != STORE_OK) {
 			http_reply_text(r, 404, "not found");
 			return;
 		}

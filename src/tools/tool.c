@@ -121,6 +121,66 @@ tool_reply_obj(struct http_req *r, struct chain *chain, struct store_obj *o,
 		http_reply_stream(r, status, ctype, s->o.size, &src);
 }
 
+struct tool_fetch {
+	struct chain_wait *w;
+	http_handler *again;
+	void *arg;
+	struct http_req *r;
+};
+
+static void
+tool_fetch_abort(struct http_req *r, void *arg)
+{
+	struct tool_fetch *tf = arg;
+
+	(void)r;
+	chain_wait_cancel(tf->w);
+	free(tf);
+}
+
+static void
+tool_fetch_done(void *arg, int rc)
+{
+	struct tool_fetch *tf = arg;
+	struct http_req *r = tf->r;
+	http_handler *again = tf->again;
+	void *harg = tf->arg;
+
+	(void)rc;
+	free(tf);
+	http_req_on_abort(r, NULL, NULL);
+	http_req_set_pass(r, http_req_pass(r) + 1);
+	again(r, harg);
+}
+
+int
+tool_get(struct http_req *r, const struct tools_env *env,
+    const unsigned char *key, int ns, struct store_obj *o, http_handler *again,
+    void *arg)
+{
+	struct tool_fetch *tf;
+	int rc = store_get(chain_store(env->chain), key, o);
+
+	if (rc == STORE_OK) {
+		stats_hit(ns, o->size);
+		return rc;
+	}
+	if (http_req_pass(r) == 0 && chain_nupstreams(env->chain) > 0 &&
+	    (tf = calloc(1, sizeof(*tf))) != NULL) {
+		tf->again = again;
+		tf->arg = arg;
+		tf->r = r;
+		if ((tf->w = chain_fetch(
+			 env->chain, key, ns, tool_fetch_done, tf)) != NULL) {
+			http_req_on_abort(r, tool_fetch_abort, tf);
+			return TOOL_SUSPENDED;
+		}
+		free(tf);
+	}
+	stats_miss(ns);
+	return STORE_MISS;
+}
+
 struct tool_put_state {
 	const struct tools_env *env;
 	struct store_writer *w;
@@ -132,6 +192,8 @@ struct tool_put_state {
 	uint64_t size;
 	tool_put_done *done;
 	void *arg;
+	struct http_req *r;
+	struct chain_wait *wait; /* write-through uploads */
 };
 
 static int
@@ -151,6 +213,19 @@ tool_put_data(struct http_req *r, const unsigned char *p, size_t n, void *arg)
 		return -1;
 	}
 	return 0;
+}
+
+static void tool_put_abort(struct http_req *, void *);
+
+static void
+tool_put_uploaded(void *arg, int rc)
+{
+	struct tool_put_state *st = arg;
+
+	(void)rc;
+	http_req_on_abort(st->r, NULL, NULL);
+	st->done(st->r, STORE_OK, st->arg);
+	free(st);
 }
 
 static void
@@ -173,6 +248,15 @@ tool_put_end(struct http_req *r, int ok, void *arg)
 	}
 	rc = chain_put_commit(st->env->chain, st->w, st->ns, st->size,
 	    st->has_sha ? st->sha : NULL);
+	st->w = NULL;
+	if (rc == STORE_OK &&
+	    (st->wait = chain_wait_uploads(
+		 st->env->chain, st->key, tool_put_uploaded, st)) != NULL) {
+		/* write_through: answer once the uploads ended. */
+		st->r = r;
+		http_req_on_abort(r, tool_put_abort, st);
+		return;
+	}
 	st->done(r, rc, st->arg);
 	free(st);
 }
@@ -184,6 +268,7 @@ tool_put_abort(struct http_req *r, void *arg)
 
 	if (st->w != NULL)
 		chain_put_abort(st->env->chain, st->w, st->ns);
+	chain_wait_cancel(st->wait);
 	free(st);
 }
 

@@ -24,6 +24,19 @@ int tool_auth(struct http_req *, const struct tools_env *, const char *scheme);
  * protocol has its own "read-only" answer) and counts it. */
 void tool_forbidden(struct http_req *, int status, const char *msg);
 
+/*
+ * Looks key up for a GET or HEAD.  Returns STORE_OK with o filled (a hit,
+ * counted), STORE_MISS (a final miss, counted: answer it), or
+ * TOOL_SUSPENDED: the local store missed and the upstreams are being
+ * asked; return at once — when the fetch ends, again(req, arg) runs the
+ * handler anew (http_req_pass() > 0) and this call then answers from the
+ * local store.
+ */
+#define TOOL_SUSPENDED 2
+int tool_get(struct http_req *, const struct tools_env *,
+    const unsigned char *key, int ns, struct store_obj *o, http_handler *again,
+    void *arg) FAB_WUR;
+
 /* Answers with the object's content (moves o into the response; o is
  * released either way).  status is usually 200. */
 void tool_reply_obj(struct http_req *, struct chain *, struct store_obj *o,

@@ -293,13 +293,17 @@ turbo_get(struct http_req *r, struct turbo_ctx *c)
 	unsigned char key[STORE_KEY_LEN];
 	struct turbo_meta m;
 	struct store_obj o;
+	int rc;
 
 	if (!(c->perms & AUTH_READ)) {
 		turbo_forbidden(r, "token may not read");
 		return;
 	}
 	turbo_key(c, c->hash, key);
-	if (chain_get(c->env->chain, key, STORE_NS_TURBO, &o) != STORE_OK) {
+	if ((rc = tool_get(r, c->env, key, STORE_NS_TURBO, &o, turbo_handle,
+		 (void *)c->env)) == TOOL_SUSPENDED)
+		return;
+	if (rc != STORE_OK) {
 		turbo_error(r, 404, "not_found", "artifact not found");
 		return;
 	}

@@ -92,10 +92,18 @@ done_testing() {
 # NAME_pid and, from "[fabrik] listening <what> on <addr>:<port>" lines,
 # NAME_port_<what> variables (e.g. d_port_http, d_port_health).
 start_fabrik() {
+	_sf_name=$1
+	shift
+	start_proc "$_sf_name" "$FABRIK" "$@"
+}
+
+# start_proc NAME COMMAND...: as start_fabrik for any command that prints
+# the same "listening" and "ready" lines (test stand-ins).
+start_proc() {
 	_name=$1
 	shift
 	: >"$TRASH/$_name.log"
-	"$FABRIK" "$@" >"$TRASH/$_name.log" 2>&1 &
+	"$@" >"$TRASH/$_name.log" 2>&1 &
 	_pid=$!
 	tap_pids="$tap_pids $_pid"
 	eval "${_name}_pid=$_pid"
