@@ -241,8 +241,7 @@ cup_result(struct cup *u, int rc, const char *what, const char *err)
 {
 	if (rc != UPSTREAM_FAIL) {
 		if (u->circuit != CHAIN_CLOSED)
-			log_info(
-			    "[fabrik] upstream %s: circuit closed", u->name);
+			log_info("upstream %s: circuit closed", u->name);
 		u->circuit = CHAIN_CLOSED;
 		u->fails = 0;
 		u->probing = 0;
@@ -608,9 +607,8 @@ queue_upload(struct cup *u, const unsigned char *key)
 	if (fd == -1 && errno == EEXIST)
 		return; /* already pending */
 	if (fd == -1) {
-		log_error(
-		    "[fabrik] upstream %s: cannot record a pending upload "
-		    "in %s: %s (uploading without the outbox)",
+		log_error("upstream %s: cannot record a pending upload "
+			  "in %s: %s (uploading without the outbox)",
 		    u->name, path, strerror(errno));
 	} else
 		close(fd);
