@@ -254,6 +254,102 @@ is "$(curl -s -o /dev/null -w '%{http_code}' \
     "nothing damaged was stored locally"
 stop_fabrik a
 
+# ---- Bazel REAPI over gRPC falls back too ----
+if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+	start_a a
+	printf 'output of the action' >"$TRASH/o1"
+	printf 'read by bytestream' >"$TRASH/o2"
+	printf 'read in a batch' >"$TRASH/o3"
+	for f in o1 o2 o3; do
+		h=$(sha256sum <"$TRASH/$f" | cut -c1-64)
+		is "$(curl -s -o /dev/null -w '%{http_code}' -X PUT \
+		    --data-binary "@$TRASH/$f" \
+		    "http://127.0.0.1:$a_port_http/bazel/cas/$h")" 200 \
+		    "CAS blob $f stored through A"
+	done
+	/usr/bin/python3 - "$TRASH/o1" "$TRASH/ar.bin" <<'PYEOF'
+import hashlib, sys
+def varint(v):
+    out = b""
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        if v:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+def ld(field, data):
+    return bytes([field << 3 | 2]) + varint(len(data)) + data
+data = open(sys.argv[1], "rb").read()
+digest = ld(1, hashlib.sha256(data).hexdigest().encode()) + \
+    bytes([2 << 3]) + varint(len(data))
+open(sys.argv[2], "wb").write(ld(2, ld(1, b"out/o1") + ld(2, digest)))
+PYEOF
+	act=$(printf 'chain action' | sha256sum | cut -c1-64)
+	is "$(curl -s -o /dev/null -w '%{http_code}' -X PUT \
+	    --data-binary "@$TRASH/ar.bin" \
+	    "http://127.0.0.1:$a_port_http/bazel/ac/$act")" 200 \
+	    "an ActionResult naming o1 stored through A"
+	wait_metric fabrik_upstream_pending_uploads "$a_port_metrics" . 0
+	ok $? "the blobs and the action result reached B"
+	stop_fabrik a
+	rm -rf "$TRASH/a"
+	start_a a
+	/usr/bin/python3 - "$a_port_grpc" "$TRASH" "$act" <<'PYEOF' \
+	    >"$TRASH/reapi.out" 2>&1
+import grpc, hashlib, sys
+port, trash, act = sys.argv[1], sys.argv[2], sys.argv[3]
+V2 = "/build.bazel.remote.execution.v2."
+ident = lambda b: b
+ch = grpc.insecure_channel("127.0.0.1:" + port)
+def varint(v):
+    out = b""
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        if v:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+def ld(field, data):
+    return bytes([field << 3 | 2]) + varint(len(data)) + data
+def digest(h, n):
+    return ld(1, h.encode()) + bytes([2 << 3]) + varint(n)
+def blob(name):
+    d = open(trash + "/" + name, "rb").read()
+    return d, hashlib.sha256(d).hexdigest()
+get_ar = ch.unary_unary(V2 + "ActionCache/GetActionResult",
+    request_serializer=ident, response_deserializer=ident)
+ar = get_ar(ld(2, digest(act, len(b"chain action"))))
+print("ar", "ok" if ar == open(trash + "/ar.bin", "rb").read() else "bad")
+d1, h1 = blob("o1")
+read = ch.unary_stream("/google.bytestream.ByteStream/Read",
+    request_serializer=ident, response_deserializer=ident)
+d2, h2 = blob("o2")
+got = b""
+for m in read(ld(1, ("blobs/%s/%d" % (h2, len(d2))).encode())):
+    # ReadResponse: data = 10
+    assert m[0] == (10 << 3 | 2)
+    got += m[2:] if m[1] < 0x80 else m[3:]
+print("bytestream", "ok" if got == d2 else "bad")
+batch = ch.unary_unary(V2 + "ContentAddressableStorage/BatchReadBlobs",
+    request_serializer=ident, response_deserializer=ident)
+d3, h3 = blob("o3")
+resp = batch(ld(2, digest(h3, len(d3))))
+print("batch", "ok" if d3 in resp else "bad")
+PYEOF
+	sed 's/^/# /' "$TRASH/reapi.out"
+	grep -q "^ar ok" "$TRASH/reapi.out"
+	ok $? "GetActionResult on an empty A: the entry and its output come from B"
+	grep -q "^bytestream ok" "$TRASH/reapi.out"
+	ok $? "ByteStream.Read on an empty A: served from B"
+	grep -q "^batch ok" "$TRASH/reapi.out"
+	ok $? "BatchReadBlobs on an empty A: served from B"
+	is "$(metric fabrik_upstream_requests_total "$a_port_metrics" \
+	    'op="get",result="hit"')" 4 "four objects fetched from B"
+	stop_fabrik a
+fi
+
 # ---- a hit further down is copied into the faster upstream ----
 write_config "$TRASH/t.toml" tier1 tenant-1
 start_a t

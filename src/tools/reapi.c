@@ -92,6 +92,17 @@ struct reapi_call {
 	struct reapi_upload *up;
 	int write_state; /* 0 none yet, 1 receiving, 2 finish_write seen */
 	int64_t write_result;
+	/* Upstream fetches before the handler runs again (rc_prefetch). */
+	struct rc_wait *waits;
+	size_t nwaits, npending;
+	int pass; /* times the handler ran again after fetching */
+	void (*again)(struct grpc_call *, void *);
+};
+
+struct rc_wait {
+	struct reapi_call *rc;
+	struct grpc_call *call;
+	struct chain_wait *w;
 };
 
 /* ---- small helpers ---- */
@@ -132,6 +143,13 @@ rc_release(struct grpc_call *call)
 		return;
 	grpc_call_set_data(call, NULL);
 	grpc_call_on_writable(call, NULL, NULL);
+	if (rc->waits != NULL) {
+		size_t i;
+
+		for (i = 0; i < rc->nwaits; i++)
+			chain_wait_cancel(rc->waits[i].w);
+		free(rc->waits);
+	}
 	if (rc->has_obj)
 		store_obj_release(&rc->o);
 	if (rc->up != NULL) {
@@ -288,6 +306,60 @@ rc_begin(struct grpc_call *call, void *arg, int need,
 		return NULL;
 	}
 	return rc;
+}
+
+static void
+rc_fetched(void *arg, int res)
+{
+	struct rc_wait *w = arg;
+	struct reapi_call *rc = w->rc;
+	struct grpc_call *call = w->call;
+
+	(void)res;
+	w->w = NULL;
+	if (--rc->npending > 0)
+		return;
+	free(rc->waits);
+	rc->waits = NULL;
+	rc->nwaits = 0;
+	rc->pass++;
+	rc->again(call, rc->r);
+}
+
+/*
+ * After local misses: asks the chain's upstreams for the n keys (each
+ * fetched into the local store), then runs again(call, arg) anew with
+ * rc->pass one higher.  Returns 1 when the call is suspended (return at
+ * once), 0 when there is nothing to ask (the misses are final).
+ */
+static int
+rc_prefetch(struct grpc_call *call, struct reapi_call *rc,
+    const unsigned char (*keys)[STORE_KEY_LEN], size_t n, int ns,
+    void (*again)(struct grpc_call *, void *))
+{
+	struct chain *ch = rc->r->env->chain;
+	size_t i;
+
+	if (n == 0 || chain_nupstreams(ch) == 0 || !chain_fetchable(ch) ||
+	    (rc->waits = calloc(n, sizeof(*rc->waits))) == NULL)
+		return 0;
+	rc->again = again;
+	rc->nwaits = n;
+	for (i = 0; i < n; i++) {
+		rc->waits[i].rc = rc;
+		rc->waits[i].call = call;
+		rc->waits[i].w =
+		    chain_fetch(ch, keys[i], ns, rc_fetched, &rc->waits[i]);
+		if (rc->waits[i].w != NULL)
+			rc->npending++;
+	}
+	if (rc->npending == 0) {
+		free(rc->waits);
+		rc->waits = NULL;
+		rc->nwaits = 0;
+		return 0;
+	}
+	return 1;
 }
 
 static int
@@ -545,6 +617,42 @@ result_complete(struct reapi *r, const struct reapi_action_result *ar)
 	return 1;
 }
 
+static void ac_get_end(struct grpc_call *, void *);
+
+/* Fetches the outputs of an ActionResult that the local CAS lacks.
+ * Returns 1 when the call is suspended. */
+static int
+result_prefetch(struct grpc_call *call, struct reapi_call *rc,
+    const struct reapi_action_result *ar)
+{
+	unsigned char(*keys)[STORE_KEY_LEN];
+	size_t i, n = 0, max;
+	int suspended;
+
+	max = ar->n_output_files + ar->n_output_directories + 2;
+	if ((keys = calloc(max, sizeof(*keys))) == NULL)
+		return 0;
+#define WANT(dg) \
+	do { \
+		if (reapi_digest_check((dg), keys[n]) == NULL && \
+		    !cas_has(rc->r, keys[n], (uint64_t)(dg)->size_bytes)) \
+			n++; \
+	} while (0)
+	for (i = 0; i < ar->n_output_files; i++)
+		WANT(ar->output_files[i].digest);
+	for (i = 0; i < ar->n_output_directories; i++)
+		WANT(ar->output_directories[i].tree_digest);
+	if (ar->stdout_digest != NULL)
+		WANT(ar->stdout_digest);
+	if (ar->stderr_digest != NULL)
+		WANT(ar->stderr_digest);
+#undef WANT
+	suspended = rc_prefetch(call, rc, (const unsigned char(*)[32])keys, n,
+	    STORE_NS_BAZEL_CAS, ac_get_end);
+	free(keys);
+	return suspended;
+}
+
 static void
 ac_get_end(struct grpc_call *call, void *arg)
 {
@@ -572,13 +680,25 @@ ac_get_end(struct grpc_call *call, void *arg)
 	/* Counted here, not by the chain: an incomplete entry is a miss. */
 	if (store_get(chain_store(rc->r->env->chain), key, &o) != STORE_OK ||
 	    obj_slurp(rc->r, &o, &data) == -1) {
+		if (rc->pass == 0 &&
+		    rc_prefetch(call, rc, (const unsigned char(*)[32])key, 1,
+			STORE_NS_BAZEL_AC, ac_get_end))
+			goto out;
 		stats_miss(STORE_NS_BAZEL_AC);
 		rc_finish(call, GRPC_STATUS_NOT_FOUND, "action not cached");
 		goto out;
 	}
 	if (pb_decode(&reapi_action_result_desc, data.data, data.len, &ar,
-		&arena, NULL) != 0 ||
-	    !result_complete(rc->r, &ar)) {
+		&arena, NULL) != 0) {
+		stats_miss(STORE_NS_BAZEL_AC);
+		rc_finish(
+		    call, GRPC_STATUS_NOT_FOUND, "action result unreadable");
+		goto out;
+	}
+	if (!result_complete(rc->r, &ar) && rc->pass < 2 &&
+	    result_prefetch(call, rc, &ar))
+		goto out;
+	if (!result_complete(rc->r, &ar)) {
 		stats_miss(STORE_NS_BAZEL_AC);
 		rc_finish(call, GRPC_STATUS_NOT_FOUND,
 		    "action result incomplete: outputs missing from the CAS");
@@ -819,6 +939,32 @@ out:
 	pb_arena_release(&arena);
 }
 
+static void cas_read_end(struct grpc_call *, void *);
+
+/* Fetches the blobs of a BatchReadBlobs request that the local CAS lacks.
+ * Returns 1 when the call is suspended. */
+static int
+batch_prefetch(struct grpc_call *call, struct reapi_call *rc,
+    const struct reapi_batch_read_blobs_request *req)
+{
+	unsigned char(*keys)[STORE_KEY_LEN];
+	size_t i, n = 0;
+	int suspended;
+
+	if (req->n_digests == 0 ||
+	    (keys = calloc(req->n_digests, sizeof(*keys))) == NULL)
+		return 0;
+	for (i = 0; i < req->n_digests; i++)
+		if (reapi_digest_check(&req->digests[i], keys[n]) == NULL &&
+		    !cas_has(
+			rc->r, keys[n], (uint64_t)req->digests[i].size_bytes))
+			n++;
+	suspended = rc_prefetch(call, rc, (const unsigned char(*)[32])keys, n,
+	    STORE_NS_BAZEL_CAS, cas_read_end);
+	free(keys);
+	return suspended;
+}
+
 static void
 cas_read_end(struct grpc_call *call, void *arg)
 {
@@ -861,6 +1007,8 @@ cas_read_end(struct grpc_call *call, void *arg)
 		goto out;
 	}
 	resp.n_responses = req.n_digests;
+	if (rc->pass == 0 && batch_prefetch(call, rc, &req))
+		goto out;
 	for (i = 0; i < req.n_digests; i++) {
 		res = &resp.responses[i];
 		res->digest = &req.digests[i];
@@ -1269,11 +1417,17 @@ bs_read_end(struct grpc_call *call, void *arg)
 			rc_finish(call, GRPC_STATUS_OK, NULL);
 		goto out;
 	}
-	if (chain_get(rc->r->env->chain, rn.digest, STORE_NS_BAZEL_CAS,
-		&rc->o) != STORE_OK) {
+	if (store_get(chain_store(rc->r->env->chain), rn.digest, &rc->o) !=
+	    STORE_OK) {
+		if (rc->pass == 0 &&
+		    rc_prefetch(call, rc, (const unsigned char(*)[32])rn.digest,
+			1, STORE_NS_BAZEL_CAS, bs_read_end))
+			goto out;
+		stats_miss(STORE_NS_BAZEL_CAS);
 		rc_finish(call, GRPC_STATUS_NOT_FOUND, "blob not found");
 		goto out;
 	}
+	stats_hit(STORE_NS_BAZEL_CAS, rc->o.size);
 	rc->has_obj = 1;
 	if (rc->o.size != rn.size ||
 	    memcmp(rc->o.sha, rn.digest, SHA256_LEN) != 0) {
