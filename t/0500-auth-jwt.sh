@@ -137,6 +137,43 @@ is "$(code -H "Authorization: Bearer static-rw" -T "$TRASH/body" "$U/$KEY")" 200
 is "$(code -u "x:static-ro" -T "$TRASH/body" "$U/$KEY")" 413 \
     "a static read-only token may not"
 stop_fabrik j
+# auth.jwks_url: the JWK Set is fetched over HTTP at start and on every
+# auth.key_refresh_interval; a broken document keeps the keys.
+if command -v python3 >/dev/null 2>&1; then
+	cp "$TOP/t/data/jwt/jwks.json" "$TRASH/served.json"
+	start_proc jw python3 "$TOP/t/lib/faulty_http.py" file \
+	    "$TRASH/served.json"
+	start_fabrik u daemon --config-cache-dir "$TRASH/cacheu" \
+	    --config-daemon-bind 127.0.0.1:0 \
+	    --config-observability-health-bind 127.0.0.1:0 \
+	    --config-observability-metrics-bind 127.0.0.1:0 \
+	    --config-auth-required true \
+	    --config-auth-key-refresh-interval 1s \
+	    --config-auth-jwks-url "http://127.0.0.1:$jw_port_faulty/jwks.json"
+	ok $? "fabrik starts with auth.jwks_url"
+	i=0
+	while ! grep -q "auth keys from" "$TRASH/u.log" && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "auth keys from http://127.0.0.1:$jw_port_faulty/jwks.json: 1 keys" \
+	    "$TRASH/u.log"
+	ok $? "the JWK Set is fetched"
+	U=http://127.0.0.1:$u_port_http/cache
+	is "$(code -H "Authorization: Bearer $KID" "$U/$KEY")" 404 \
+	    "a JWT signed by a key of the fetched set is accepted"
+	is "$(code -H "Authorization: Bearer $K2" "$U/$KEY")" 401 \
+	    "a JWT of another key is not"
+	echo '{"keys": [' >"$TRASH/served.json"
+	sleep 2.5
+	grep -q "auth.jwks_url .*keeping the previous keys" "$TRASH/u.log"
+	ok $? "a broken document is reported"
+	is "$(code -H "Authorization: Bearer $KID" "$U/$KEY")" 404 \
+	    "and the previous keys stay"
+	stop_fabrik u
+	kill "$jw_pid"
+fi
+
 echo "garbage" >"$TRASH/bad.pem"
 "$FABRIK" daemon --config-cache-dir "$TRASH/cache3" \
     --config-daemon-bind 127.0.0.1:0 \

@@ -43,6 +43,9 @@ struct auth {
 	struct auth_file files[2];
 	size_t nfiles;
 	struct jwt_keyset *keys;
+	char *remote; /* the JWK Set fetched from auth.jwks_url, or NULL */
+	size_t remote_len;
+	int remote_on; /* auth.jwks_url is set */
 	struct jwt_policy policy;
 	char *issuer, *audience;
 	struct auth_cached *cache;
@@ -125,6 +128,12 @@ auth_load_keys(struct auth *a, const char **err)
 			goto fail;
 		}
 	}
+	if (a->remote != NULL &&
+	    jwt_keyset_add_jwks(ks, a->remote, a->remote_len, err) <= 0) {
+		*err =
+		    "the JWK Set from auth.jwks_url holds no usable RS256 key";
+		goto fail;
+	}
 	buf_release(&text);
 	return ks;
 fail:
@@ -180,7 +189,8 @@ auth_new(const struct auth_config *cfg, const char **err)
 	a->policy.leeway = cfg->leeway;
 	a->policy.issuer = a->issuer;
 	a->policy.audience = a->audience;
-	if (a->nfiles > 0) {
+	a->remote_on = cfg->jwks_url != NULL && *cfg->jwks_url != '\0';
+	if (a->nfiles > 0 || a->remote_on) {
 		if ((a->cache = calloc(AUTH_CACHE_SLOTS, sizeof(*a->cache))) ==
 		    NULL)
 			goto fail;
@@ -203,6 +213,7 @@ auth_free(struct auth *a)
 	for (i = 0; i < a->nfiles; i++)
 		free(a->files[i].path);
 	jwt_keyset_free(a->keys);
+	free(a->remote);
 	free(a->issuer);
 	free(a->audience);
 	free(a->cache);
@@ -253,6 +264,54 @@ auth_reload_keys(struct auth *a, const char **err)
 	/* Tokens verified by a removed key must be verified again. */
 	memset(a->cache, 0, AUTH_CACHE_SLOTS * sizeof(*a->cache));
 	return 1;
+}
+
+int
+auth_set_remote_jwks(
+    struct auth *a, const char *doc, size_t len, const char **err)
+{
+	struct jwt_keyset *ks;
+	char *old = a->remote, *copy;
+	size_t old_len = a->remote_len;
+
+	if (!a->remote_on) {
+		*err = "auth.jwks_url is not set";
+		return -1;
+	}
+	if (old != NULL && old_len == len && memcmp(old, doc, len) == 0)
+		return 0;
+	if ((copy = malloc(len + 1)) == NULL) {
+		*err = "out of memory";
+		return -1;
+	}
+	memcpy(copy, doc, len);
+	copy[len] = '\0';
+	a->remote = copy;
+	a->remote_len = len;
+	if ((ks = auth_load_keys(a, err)) == NULL) {
+		a->remote = old;
+		a->remote_len = old_len;
+		free(copy);
+		return -1;
+	}
+	free(old);
+	jwt_keyset_free(a->keys);
+	a->keys = ks;
+	memset(a->cache, 0, AUTH_CACHE_SLOTS * sizeof(*a->cache));
+	return 1;
+}
+
+int
+auth_copy_remote_jwks(struct auth *to, const struct auth *from)
+{
+	const char *err;
+
+	if (from->remote == NULL || !to->remote_on)
+		return 0;
+	return auth_set_remote_jwks(to, from->remote, from->remote_len, &err) ==
+		-1
+	    ? -1
+	    : 0;
 }
 
 int

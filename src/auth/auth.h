@@ -40,6 +40,7 @@ struct auth_config {
 	size_t ntokens;
 	const char *public_key_file; /* "" or NULL: none */
 	const char *jwks_file; /* "" or NULL: none */
+	const char *jwks_url; /* "" or NULL: none (the caller fetches it) */
 	int64_t leeway; /* seconds */
 	const char *issuer; /* "" or NULL: any */
 	const char *audience; /* "" or NULL: any */
@@ -65,6 +66,14 @@ int auth_required(const struct auth *);
  * keys were reloaded, 0 when nothing changed, -1 on failure. */
 int auth_reload_keys(struct auth *, const char **err);
 size_t auth_key_count(const struct auth *);
+/* Installs the JWK Set fetched from auth.jwks_url (the caller fetches it
+ * with the HTTP client; doc is copied).  Keys from the files stay.  A
+ * document without a usable key keeps the previous keys.  Returns 1 when
+ * the keys changed, 0 when the document is the same, -1 with *err. */
+int auth_set_remote_jwks(
+    struct auth *, const char *doc, size_t len, const char **err);
+/* After a reload: carries the fetched JWK Set over to the new auth. */
+int auth_copy_remote_jwks(struct auth *to, const struct auth *from);
 
 /* Checks an Authorization header value (a span with p == NULL when the
  * header is absent) at time now (unix seconds). */

@@ -23,6 +23,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "net/loop.h"
+#include "http/client.h"
 #include "net/resolver.h"
 #include "net/sock.h"
 #include "store/store.h"
@@ -36,6 +37,7 @@
 #include "tools/tool.h"
 #include "tools/turbo.h"
 #include "tools/webdav.h"
+#include "upstream/s3client.h"
 #include "upstream/upstream.h"
 
 #define DAEMON_MAX_SERVERS 8
@@ -52,7 +54,12 @@ struct daemon {
 	struct loop *loop;
 	struct store *store;
 	struct chain *chain;
-	struct resolver *resolver; /* DNS for the upstreams */
+	struct resolver *resolver; /* DNS for the upstreams and jwks_url */
+	struct http_client *jwks_hc; /* fetches auth.jwks_url */
+	struct http_client_req *jwks_req;
+	struct loop_timer *jwks_timer;
+	struct buf jwks_body;
+	int jwks_status, jwks_ok;
 	struct auth *auth;
 	struct tools_env tools;
 	struct s3 *s3; /* S3 API (s3.bind), or NULL */
@@ -166,10 +173,114 @@ daemon_auth_new(const struct config *cfg, const char **err)
 	ac.leeway = config_int(cfg, CFG_AUTH_LEEWAY) / 1000;
 	ac.issuer = config_str(cfg, CFG_AUTH_ISSUER);
 	ac.audience = config_str(cfg, CFG_AUTH_AUDIENCE);
-	if (*config_str(cfg, CFG_AUTH_JWKS_URL) != '\0')
-		log_warn("auth.jwks_url needs the HTTP client of issue #5; "
-			 "ignored (use auth.jwks_file)");
+	ac.jwks_url = config_str(cfg, CFG_AUTH_JWKS_URL);
 	return auth_new(&ac, err);
+}
+
+/* auth.jwks_url: fetched with the HTTP client at start and every
+ * auth.key_refresh_interval (sooner while it has never worked). */
+#define DAEMON_JWKS_MAX (256 * 1024)
+#define DAEMON_JWKS_RETRY_MS 5000
+
+static void daemon_jwks_fetch(struct loop *, void *);
+
+static int
+daemon_jwks_head(struct http_client_req *req,
+    const struct http_client_response *resp, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)req;
+	d->jwks_status = resp->status;
+	return resp->content_length > DAEMON_JWKS_MAX ? -1 : 0;
+}
+
+static int
+daemon_jwks_data(
+    struct http_client_req *req, const void *p, size_t n, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)req;
+	if (d->jwks_body.len + n > DAEMON_JWKS_MAX)
+		return -1;
+	return buf_append(&d->jwks_body, p, n) == -1 ? -1 : 0;
+}
+
+static void
+daemon_jwks_done(
+    struct http_client_req *req, int ok, const char *err, void *arg)
+{
+	struct daemon *d = arg;
+	const char *why = NULL;
+	uint64_t next;
+	int rc;
+
+	(void)req;
+	d->jwks_req = NULL;
+	next = (uint64_t)config_int(&d->cfg, CFG_AUTH_KEY_REFRESH_INTERVAL);
+	if (!ok)
+		log_warn("auth.jwks_url %s: %s; keeping the previous keys",
+		    config_str(&d->cfg, CFG_AUTH_JWKS_URL), err);
+	else if (d->jwks_status != 200)
+		log_warn("auth.jwks_url %s: HTTP %d; keeping the previous keys",
+		    config_str(&d->cfg, CFG_AUTH_JWKS_URL), d->jwks_status);
+	else if ((rc = auth_set_remote_jwks(d->auth,
+		      (const char *)d->jwks_body.data, d->jwks_body.len,
+		      &why)) == -1)
+		log_warn("auth.jwks_url %s: %s; keeping the previous keys",
+		    config_str(&d->cfg, CFG_AUTH_JWKS_URL), why);
+	else {
+		if (rc == 1)
+			log_info("auth keys from %s: %zu keys",
+			    config_str(&d->cfg, CFG_AUTH_JWKS_URL),
+			    auth_key_count(d->auth));
+		d->jwks_ok = 1;
+	}
+	buf_reset(&d->jwks_body);
+	if (!d->jwks_ok && next > DAEMON_JWKS_RETRY_MS)
+		next = DAEMON_JWKS_RETRY_MS;
+	d->jwks_timer = loop_timer_add(d->loop, next, daemon_jwks_fetch, d);
+}
+
+static void
+daemon_jwks_fetch(struct loop *l, void *arg)
+{
+	struct daemon *d = arg;
+	struct http_client_request rq;
+	const char *url = config_str(&d->cfg, CFG_AUTH_JWKS_URL), *err;
+	char msg[256];
+
+	(void)l;
+	d->jwks_timer = NULL;
+	if (*url == '\0' || d->stopping)
+		return;
+	if (d->jwks_hc == NULL) {
+		if ((d->jwks_hc = http_client_new(
+			 d->loop, NULL, msg, sizeof(msg))) == NULL) {
+			log_error("auth.jwks_url: %s", msg);
+			return;
+		}
+		if (d->resolver == NULL)
+			d->resolver = resolver_new(d->loop, NULL);
+		if (d->resolver != NULL)
+			http_client_set_resolver(
+			    d->jwks_hc, s3client_resolve, d->resolver);
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.method = "GET";
+	rq.url = url;
+	rq.on_head = daemon_jwks_head;
+	rq.on_data = daemon_jwks_data;
+	rq.on_done = daemon_jwks_done;
+	rq.arg = d;
+	d->jwks_status = 0;
+	buf_reset(&d->jwks_body);
+	if ((d->jwks_req = http_client_request(d->jwks_hc, &rq, &err)) ==
+	    NULL) {
+		log_error("auth.jwks_url %s: %s", url, err);
+		return;
+	}
 }
 
 /* Re-reads JWT key files that changed (auth.key_refresh_interval). */
@@ -349,9 +460,15 @@ daemon_on_reload(struct loop *l, int sig, void *arg)
 		log_error(
 		    "auth keys not reloaded (%s); keeping the old ones", err);
 	else {
+		if (auth_copy_remote_jwks(na, d->auth) == -1)
+			log_warn("auth: the keys from auth.jwks_url no longer "
+				 "load; refetching");
 		auth_free(d->auth);
 		d->auth = na;
 		d->tools.auth = na;
+		if (d->jwks_timer == NULL && d->jwks_req == NULL)
+			d->jwks_timer =
+			    loop_timer_add(d->loop, 0, daemon_jwks_fetch, d);
 	}
 	d->tools.max_object_size = sc.max_object_size;
 	daemon_apply_log(&ncfg);
@@ -706,6 +823,8 @@ daemon_run(int argc, char **argv, int server_mode)
 	d.keys = loop_timer_add(d.loop,
 	    (uint64_t)config_int(&d.cfg, CFG_AUTH_KEY_REFRESH_INTERVAL),
 	    daemon_keys, &d);
+	if (*config_str(&d.cfg, CFG_AUTH_JWKS_URL) != '\0')
+		d.jwks_timer = loop_timer_add(d.loop, 0, daemon_jwks_fetch, &d);
 	log_info("ready in %.1f ms (fabrik %s %s, pid %ld)",
 	    (double)(clock_mono_us() - t0) / 1000.0,
 	    server_mode ? "server" : "daemon", FABRIK_VERSION, (long)getpid());
@@ -727,6 +846,13 @@ out:
 		loop_timer_cancel(d.loop, d.keys);
 		loop_timer_cancel(d.loop, d.drain_poll);
 	}
+	if (d.jwks_req != NULL)
+		http_client_cancel(d.jwks_req);
+	if (d.jwks_timer != NULL && d.loop != NULL)
+		loop_timer_cancel(d.loop, d.jwks_timer);
+	if (d.jwks_hc != NULL)
+		http_client_free(d.jwks_hc);
+	buf_release(&d.jwks_body);
 	chain_free(d.chain);
 	if (d.resolver != NULL)
 		resolver_free(d.resolver);

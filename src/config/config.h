@@ -41,7 +41,8 @@
 	    "PEM file with RS256 public keys") \
 	X(AUTH_JWKS_FILE, "auth", "jwks_file", CT_PATH, "", 0, \
 	    "JWK Set file with RS256 public keys") \
-	X(AUTH_JWKS_URL, "auth", "jwks_url", CT_STRING, "", 5, "JWK Set URL") \
+	X(AUTH_JWKS_URL, "auth", "jwks_url", CT_STRING, "", 0, \
+	    "JWK Set URL, fetched at start and every key_refresh_interval") \
 	X(AUTH_KEY_REFRESH_INTERVAL, "auth", "key_refresh_interval", \
 	    CT_DURATION, "5m", 0, "how often key files are re-read") \
 	X(AUTH_LEEWAY, "auth", "leeway", CT_DURATION, "60s", 0, \

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A misbehaving HTTP server for fault-injection scenario tests.
 
-    faulty_http.py MODE
+    faulty_http.py MODE [FILE]
 
 Listens on 127.0.0.1 (a free port), prints "[fabrik] listening faulty on
 127.0.0.1:PORT" and "[fabrik] ready", then answers every request by MODE:
@@ -9,6 +9,7 @@ Listens on 127.0.0.1 (a free port), prints "[fabrik] listening faulty on
   500      HTTP 500 with an S3-style XML error
   garbage  HTTP 200 with bytes that are not a Fabrik object
   reset    close the connection without answering
+  file     HTTP 200 with the current content of FILE (re-read each time)
 Every request line is logged to stdout as "[fabrik] request METHOD PATH".
 """
 import socket
@@ -39,7 +40,11 @@ def serve(conn, mode):
                 threading.Event().wait()
             if mode == "reset":
                 return
-            if mode == "500":
+            if mode == "file":
+                with open(sys.argv[2], "rb") as fh:
+                    body = fh.read()
+                status = b"200 OK"
+            elif mode == "500":
                 body = (b"<?xml version=\"1.0\"?><Error><Code>InternalError"
                         b"</Code><Message>injected</Message></Error>")
                 status = b"500 Internal Server Error"
