@@ -208,6 +208,8 @@ struct js_ast_node {
 	struct js_ast_node *a, *b, *c, *d;
 	struct js_ast_node *list; /* first child of the kind's list */
 	struct js_ast_node *next; /* next sibling in the parent's list */
+	void *ext; /* annotation of a later pass (the interpreter's scope
+		      analysis); NULL from the parser */
 };
 
 struct js_ast_chunk;

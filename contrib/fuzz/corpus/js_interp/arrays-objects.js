@@ -1,0 +1,28 @@
+// arrays and objects
+const a = [5, 1, 4];
+a.push(3, 2); console.log(a, a.length, a.pop(), a.shift(), a.unshift(0), a);
+console.log([1,2,3,4,5].slice(1,3), [1,2,3,4,5].slice(-2), [1,2,3].concat([4,5], 6), [1,[2,[3,[4]]]].flat(), [1,[2,[3,[4]]]].flat(Infinity));
+const sp = [1,2,3,4,5]; console.log(sp.splice(1, 2), sp, sp.splice(1, 0, "a", "b"), sp, sp.splice(-1), sp);
+console.log([1,2,3].map(x => x * 2), [1,2,3,4].filter(x => x % 2), [1,2,3].reduce((s, x) => s + x, 0), [1,2,3].reduce((s, x) => s + x), [[1,2],[3]].reduceRight((acc, x) => acc.concat(x), []));
+console.log([1,2,3].find(x => x > 1), [1,2,3].findIndex(x => x > 5), [1,2,3].some(x => x > 2), [1,2,3].every(x => x > 0), [1,2,3].includes(2), [NaN].includes(NaN), [NaN].indexOf(NaN), [1,2,1].lastIndexOf(1));
+console.log([3,1,2].reverse(), Array(3).fill(0), new Array(2, 3), Array.from("abc"), Array.from({length: 3}, (_, i) => i * i), Array.of(7), Array.isArray([]), Array.from(new Set([1,1,2])));
+console.log([1,2,3].at(-1), [..."hi"], [1,2].entries().next(), [...[1,2].keys()], [...["a","b"].entries()], [1,2,3].flatMap(x => [x, x * 10]));
+const people = [{n:"b", a:2},{n:"a", a:2},{n:"c", a:1}]; console.log(people.sort((x, y) => x.a - y.a).map(p => p.n).join(""));
+console.log(["b","a","C","B"].sort(), [10,9,1,100].sort(), [undefined, 3, 1].sort());
+const o = {b: 1, a: 2, 1: "one", 0: "zero"}; console.log(Object.keys(o), Object.values(o), Object.entries(o));
+console.log(Object.assign({}, {a: 1}, {b: 2}), Object.fromEntries([["x", 1], ["y", 2]]), {...{a: 1}, b: 2, ...null}, Object.entries({}));
+const f = Object.freeze({x: 1}); try { f.x = 2 } catch (e) { console.log(e.name) } console.log(f.x, Object.isFrozen(f));
+const key = "dyn"; const obj = { [key + "1"]: 1, method() { return this.x }, x: 9, get g() { return "got" }, set s(v) { this.x = v } };
+obj.s = 10; console.log(obj.dyn1, obj.method(), obj.g, obj.x, "x" in obj, "zz" in obj, obj.hasOwnProperty("x"), delete obj.x, obj.x);
+for (const k in {a: 1, b: 2}) console.log("key", k);
+for (const i in [7, 8]) console.log("idx", i, typeof i);
+for (const ch of "hé") console.log(ch);
+const { a: aa = 5, b: { c } = { c: 3 }, ...rest } = { a: undefined, d: 4, e: 5 }; console.log(aa, c, rest);
+function params(x, y = x * 2, ...zs) { return [x, y, zs] } console.log(params(1), params(1, 2, 3, 4));
+function destr({ p, q = 2 }, [r, s] = [8, 9]) { return p + q + r + s } console.log(destr({ p: 1 }));
+const arrow = (...args) => args.length; console.log(arrow(1, 2, 3), Math.max(...[1, 5, 3]), [..."ab", ...[1, 2]]);
+let [m1, m2] = [1, 2]; [m1, m2] = [m2, m1]; console.log(m1, m2);
+const nested = { l1: { l2: { l3: { l4: "deep" } } } }; console.log(nested, nested?.l1?.l2?.l3, nested?.x?.y, nested.x?.y.z, nested.l1?.["l2"]);
+const fnn = null; console.log(fnn?.(), obj.method?.(), obj.nope?.());
+let n1 = null; n1 ??= 5; let n2 = 0; n2 ||= 7; let n3 = 1; n3 &&= 9; console.log(n1, n2, n3);
+console.log(Object.getPrototypeOf([]) === Array.prototype, [] instanceof Array, [] instanceof Object, Object.create(null), typeof Object.create({}));

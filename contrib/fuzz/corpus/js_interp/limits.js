@@ -1,0 +1,3 @@
+import { n } from "native";
+import x from "./self.js";
+while (true) { n + 1; }

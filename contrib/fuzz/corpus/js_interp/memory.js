@@ -1,0 +1,3 @@
+function f(n) { return f(n + 1); }
+let s = "x";
+for (;;) { try { f(0) } catch (e) { s += s; } }

@@ -1,0 +1,4 @@
+export const events = [];
+export function note(s) {
+	events.push(s);
+}

@@ -1,0 +1,37 @@
+// Operator precedence and associativity, update operators, compound
+// assignment, comma, void, conditional, in, delete.
+console.log(2 + 3 * 4, (2 + 3) * 4, 2 ** 3 ** 2, (2 ** 3) ** 2, -(2 ** 2), 10 - 4 - 3, 64 / 4 / 2);
+console.log(1 + 2 * 3 % 4, 7 - -3, +-+1, !0 + !0, typeof 1 + 1, 1 < 2 === true);
+console.log(true || false && false, (true || false) && false, null ?? 1 + 1, (0 || null) ?? "x");
+let i = 5;
+console.log(i++, i, ++i, i, i--, i, --i, i);
+const arr = [1, 2, 3];
+let k = 0;
+arr[k++] += 10;
+console.log(arr.join(","), k);
+let n = 10;
+n += 5;
+n -= 3;
+n *= 2;
+n /= 4;
+n %= 4;
+n **= 3;
+console.log(n);
+const o = { count: 1 };
+o.count++;
+o["count"] *= 10;
+console.log(o.count, (1, 2, 3), void 0, void "x");
+console.log(1 ? "a" : 2 ? "b" : "c", 0 ? "a" : 0 ? "b" : "c", null ? 1 : undefined ? 2 : 3);
+console.log("count" in o, "nope" in o, 0 in [9], 5 in [9], delete o.count, "count" in o);
+let a = 1, b = 2;
+a = b = 7;
+console.log(a, b);
+let s = "x";
+s += s += "y";
+console.log(s);
+let cnt = 0;
+const side = () => ++cnt;
+const res = side() + side() * side();
+console.log(res, cnt);
+console.log(5 > 3 ? "yes" : "no", typeof (5 > 3), !(1 === 1));
+console.log(-7 / 2 | 0, Math.floor(-7 / 2), -(-0) === 0, - -1);

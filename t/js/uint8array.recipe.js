@@ -1,0 +1,36 @@
+// Uint8Array: construction, wrapping conversions, indexing, subarray
+// views, slice copies, set, iteration and array methods.
+const a = new Uint8Array(4);
+console.log(a.length, a[0], a[4], a.byteLength);
+a[0] = 256;
+a[1] = -1;
+a[2] = 1.9;
+a[3] = "65";
+console.log(a[0], a[1], a[2], a[3]);
+const b = new Uint8Array([1, 2, 3, 300, -5]);
+console.log(Array.from(b).join(","), b.length);
+const view = b.subarray(1, 3);
+view[0] = 99;
+console.log(b[1], view.length, Array.from(view).join(","));
+const copy = b.slice(1, 3);
+copy[0] = 7;
+console.log(b[1], copy[0], copy.length);
+const c = new Uint8Array(6);
+c.set([9, 8], 1);
+c.set(new Uint8Array([5]), 4);
+console.log(Array.from(c).join(""));
+let sum = 0;
+for (const x of b) sum += x;
+console.log(sum);
+console.log(b.indexOf(3), b.includes(99), Array.from(b.map((x) => x * 2)).join(","));
+console.log(Array.from(b.filter((x) => x > 10)).join(","), b.reduce((s, x) => s + x, 0));
+console.log(b.join("-"), String(new Uint8Array([1, 2])), [...new Uint8Array([7, 8])].join(""));
+console.log(new Uint8Array(0).length, Uint8Array.from([1, 2]).length, Uint8Array.of ? Uint8Array.of(4, 5)[1] : 5);
+const filled = new Uint8Array(3).fill(7);
+console.log(Array.from(filled).join(""));
+const hex = Array.from(new Uint8Array([0, 15, 16, 255]), (x) => x.toString(16).padStart(2, "0")).join("");
+console.log(hex);
+const copied = new Uint8Array(b);
+copied[0] = 42;
+console.log(b[0], copied[0]);
+console.log(JSON.stringify(new Uint8Array([1, 2])), Object.keys(new Uint8Array(2)).join(","));
