@@ -140,3 +140,6 @@ SIZE=0
 lat "$WORK/open" "miss, upstream circuit open"
 lat "$WORK/none" "miss, no upstream"
 echo "skipped (not sent): $(metric fabrik_upstream_requests_total "$d_metrics" skipped)"
+stop d
+stop n
+stop b

@@ -50,6 +50,7 @@ struct chain_wait {
 	struct chain *c;
 	struct fetch *f; /* fetch waits */
 	int upload; /* an upload wait */
+	int all; /* waits for every upstream, not only write_through */
 	unsigned char key[STORE_KEY_LEN];
 	unsigned pending; /* uploads still to end */
 	struct loop_timer *timer;
@@ -558,9 +559,11 @@ upwaits_settle(struct cup *u, const unsigned char *key)
 	struct chain *c = u->c;
 	struct chain_wait **pp = &c->upwaits, *w;
 
-	if (!u->o.write_through)
-		return;
 	while ((w = *pp) != NULL) {
+		if (!w->all && !u->o.write_through) {
+			pp = &w->next;
+			continue;
+		}
 		if (memcmp(w->key, key, STORE_KEY_LEN) == 0 &&
 		    --w->pending == 0) {
 			*pp = w->next;
@@ -810,8 +813,8 @@ upwait_timeout(struct loop *l, void *arg)
 }
 
 struct chain_wait *
-chain_wait_uploads(
-    struct chain *c, const unsigned char *key, chain_wait_cb *cb, void *arg)
+chain_wait_uploads(struct chain *c, const unsigned char *key, int all,
+    chain_wait_cb *cb, void *arg)
 {
 	struct chain_wait *w;
 	struct upitem *it;
@@ -824,7 +827,7 @@ chain_wait_uploads(
 		struct cup *u = &c->up[i];
 		unsigned n = 0;
 
-		if (!u->o.write_through || u->o.read_only ||
+		if ((!all && !u->o.write_through) || u->o.read_only ||
 		    u->circuit == CHAIN_OPEN)
 			continue;
 		for (up = u->uploads; up != NULL; up = up->next)
@@ -839,6 +842,7 @@ chain_wait_uploads(
 		return NULL;
 	w->c = c;
 	w->upload = 1;
+	w->all = all;
 	w->pending = pending;
 	memcpy(w->key, key, STORE_KEY_LEN);
 	w->cb = cb;

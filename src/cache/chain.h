@@ -88,12 +88,13 @@ typedef void chain_wait_cb(void *arg, int rc);
 struct chain_wait *chain_fetch(struct chain *, const unsigned char *key, int ns,
     chain_wait_cb *cb, void *arg);
 /*
- * After a commit: waits until the uploads to every write_through
- * upstream ended (either way) or their timeout passed.  NULL when there
- * is nothing to wait for (no callback).
+ * After a commit: waits until the uploads of key to every write_through
+ * upstream (all: to every writable upstream) ended, either way, or twice
+ * their timeout passed.  NULL when there is nothing to wait for (no
+ * callback).
  */
-struct chain_wait *chain_wait_uploads(
-    struct chain *, const unsigned char *key, chain_wait_cb *cb, void *arg);
+struct chain_wait *chain_wait_uploads(struct chain *, const unsigned char *key,
+    int all, chain_wait_cb *cb, void *arg);
 /* Drops a wait without its callback (the fetch or upload goes on). */
 void chain_wait_cancel(struct chain_wait *);
 

@@ -6,7 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
+#include "cache/chain.h"
 #include "cli/cli.h"
+#include "net/resolver.h"
+#include "upstream/upstream.h"
 
 extern char **environ;
 
@@ -127,4 +131,76 @@ cli_cache_dir(const struct config *cfg)
 	else
 		snprintf(dir, sizeof(dir), ".fabrik/cache");
 	return dir;
+}
+
+extern char **environ;
+
+/* "" means "not set" to the upstream implementations. */
+static const char *
+cli_opt(const char *s)
+{
+	return *s == '\0' ? NULL : s;
+}
+
+int
+cli_chain_setup(const struct config *cfg, struct loop *l, struct chain *c,
+    struct resolver **res, int verbose)
+{
+	struct upstream_config uc;
+	struct chain_up_opts o;
+	struct upstream up;
+	char err[512];
+	size_t i;
+
+	if (cfg->nupstreams == 0)
+		return 0;
+	if (*res == NULL && (*res = resolver_new(l, NULL)) == NULL) {
+		log_error("upstreams: cannot start the DNS resolver");
+		return -1;
+	}
+	for (i = 0; i < cfg->nupstreams; i++) {
+		memset(&uc, 0, sizeof(uc));
+		uc.url = config_up_str(cfg, i, CFG_UP_URL);
+		uc.timeout_ms = (uint64_t)config_up_int(cfg, i, CFG_UP_TIMEOUT);
+		uc.region = cli_opt(config_up_str(cfg, i, CFG_UP_REGION));
+		uc.endpoint = cli_opt(config_up_str(cfg, i, CFG_UP_ENDPOINT));
+		uc.access_key =
+		    cli_opt(config_up_str(cfg, i, CFG_UP_ACCESS_KEY));
+		uc.secret_key =
+		    cli_opt(config_up_str(cfg, i, CFG_UP_SECRET_KEY));
+		uc.session_token =
+		    cli_opt(config_up_str(cfg, i, CFG_UP_SESSION_TOKEN));
+		uc.tls_ca_file =
+		    cli_opt(config_up_str(cfg, i, CFG_UP_TLS_CA_FILE));
+		uc.token = cli_opt(config_up_str(cfg, i, CFG_UP_TOKEN));
+		uc.path_style = (int)config_up_int(cfg, i, CFG_UP_PATH_STYLE);
+		uc.env = environ;
+		uc.home = getenv("HOME");
+		if (upstream_new(&up, l, *res, &uc, err, sizeof(err)) == -1) {
+			log_error("upstream[%zu] %s: %s", i, uc.url, err);
+			return -1;
+		}
+		memset(&o, 0, sizeof(o));
+		o.name = uc.url;
+		o.timeout_ms = uc.timeout_ms;
+		o.read_only = (int)config_up_int(cfg, i, CFG_UP_READ_ONLY);
+		o.write_through =
+		    (int)config_up_int(cfg, i, CFG_UP_WRITE_THROUGH);
+		o.permanent = (int)config_up_int(cfg, i, CFG_UP_PERMANENT);
+		o.workers = (unsigned)config_up_int(cfg, i, CFG_UP_WORKERS);
+		o.circuit_failures =
+		    (unsigned)config_up_int(cfg, i, CFG_UP_CIRCUIT_FAILURES);
+		o.circuit_open_ms =
+		    (uint64_t)config_up_int(cfg, i, CFG_UP_CIRCUIT_OPEN);
+		if (chain_add_upstream(c, l, &up, &o, err, sizeof(err)) == -1) {
+			upstream_free(&up);
+			log_error("upstream[%zu] %s: %s", i, uc.url, err);
+			return -1;
+		}
+		if (verbose)
+			log_info("upstream %zu: %s%s%s", i + 1, uc.url,
+			    o.read_only ? " (read-only)" : "",
+			    o.write_through ? " (write-through)" : "");
+	}
+	return 0;
 }

@@ -25,6 +25,16 @@ void cli_print_config_flags(FILE *);
  * static buffer. */
 const char *cli_cache_dir(const struct config *);
 
+struct chain;
+struct loop;
+struct resolver;
+/* Adds the configured [[upstream]] layers, in order, to chain (creating
+ * the DNS resolver into *res when it is NULL; the caller frees it after
+ * the chain).  verbose: log a line per upstream.  Returns 0, or -1 after
+ * logging why.  The caller then calls chain_start(). */
+int cli_chain_setup(const struct config *, struct loop *, struct chain *,
+    struct resolver **res, int verbose);
+
 int cli_daemon(int argc, char **argv);
 int cli_server(int argc, char **argv);
 int cli_health(int argc, char **argv);

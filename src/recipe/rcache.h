@@ -28,12 +28,33 @@ struct rcache_ops {
 
 struct rcache {
 	const struct rcache_ops *ops;
-	void *arg;
+	void *arg; /* owned by the _new backends */
 	const char *where; /* "local store", "daemon at ...": for messages */
 };
 
 /* A backend over an open local store (borrowed). */
 void rcache_store_init(struct rcache *, struct store *);
+
+struct chain;
+struct loop;
+struct upstream;
+/*
+ * A backend over the cache chain (local store and upstreams), driving
+ * loop l while it waits: a local miss is fetched from the upstreams; a
+ * put commits locally, then waits for its uploads (at most twice the
+ * upstreams' timeout; what is left stays in the outbox for the next
+ * daemon or run).  NULL when out of memory.
+ */
+struct rcache *rcache_chain_new(struct chain *, struct loop *l);
+/*
+ * A backend over one upstream (a running daemon's Fabrik protocol),
+ * taken over.  Reads are verified against the digest the upstream
+ * sends.  NULL when out of memory (up is then freed).
+ */
+struct rcache *rcache_upstream_new(
+    struct upstream *up, struct loop *l, const char *where);
+/* Frees a backend made by one of the _new functions. */
+void rcache_free(struct rcache *);
 
 static inline int
 rcache_get(const struct rcache *rc, const unsigned char *key, struct buf *data,

@@ -251,7 +251,7 @@ tool_put_end(struct http_req *r, int ok, void *arg)
 	st->w = NULL;
 	if (rc == STORE_OK &&
 	    (st->wait = chain_wait_uploads(
-		 st->env->chain, st->key, tool_put_uploaded, st)) != NULL) {
+		 st->env->chain, st->key, 0, tool_put_uploaded, st)) != NULL) {
 		/* write_through: answer once the uploads ended. */
 		st->r = r;
 		http_req_on_abort(r, tool_put_abort, st);
