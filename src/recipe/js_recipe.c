@@ -36,6 +36,7 @@
 #include "base/clock.h"
 #include "base/hex.h"
 #include "base/sha.h"
+#include "base/utf8.h"
 #include "base/units.h"
 #include "recipe/glob.h"
 #include "recipe/js_interp.h"
@@ -709,29 +710,7 @@ wtf8_next(const unsigned char *s, size_t n, size_t i, long *cp)
 static int
 put_utf8(struct buf *b, long cp)
 {
-	unsigned char u[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (unsigned char)(0xc0 | (cp >> 6));
-		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xe0 | (cp >> 12));
-		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xf0 | (cp >> 18));
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return buf_append(b, u, n);
+	return utf8_append(b, (uint32_t)cp);
 }
 
 /*

@@ -33,6 +33,21 @@ struct upstream_op {
 	uint64_t size;
 };
 
+/* UPSTREAM_OK, _MISS (404, NoSuchKey) or _FAIL with a message in msg. */
+static int
+s3up_result(const struct s3client_result *r, char *msg, size_t cap)
+{
+	if (r->ok)
+		return UPSTREAM_OK;
+	if (r->status == 404 ||
+	    (r->code != NULL && strcmp(r->code, "NoSuchKey") == 0))
+		return UPSTREAM_MISS;
+	snprintf(msg, cap, "%s%s%s", r->code ? r->code : "error",
+	    r->message && *r->message ? ": " : "",
+	    r->message ? r->message : "");
+	return UPSTREAM_FAIL;
+}
+
 static int
 get_data(void *arg, const void *data, size_t len)
 {
@@ -93,16 +108,7 @@ get_done(void *arg, const struct s3client_result *r)
 		rc = UPSTREAM_FAIL;
 		snprintf(msg, sizeof(msg), "%s", op->bad);
 	} else if (!r->ok) {
-		if (r->status == 404 ||
-		    (r->code != NULL && strcmp(r->code, "NoSuchKey") == 0))
-			rc = UPSTREAM_MISS;
-		else {
-			rc = UPSTREAM_FAIL;
-			snprintf(msg, sizeof(msg), "%s%s%s",
-			    r->code ? r->code : "error",
-			    r->message && *r->message ? ": " : "",
-			    r->message ? r->message : "");
-		}
+		rc = s3up_result(r, msg, sizeof(msg));
 	} else if (!envelope_ready(&op->rd) || op->got != op->rd.e.size) {
 		rc = UPSTREAM_FAIL;
 		snprintf(msg, sizeof(msg), "truncated object");
@@ -175,18 +181,7 @@ op_done(void *arg, const struct s3client_result *r)
 	int rc;
 
 	msg[0] = '\0';
-	if (r->ok)
-		rc = UPSTREAM_OK;
-	else if (r->status == 404 ||
-	    (r->code != NULL && strcmp(r->code, "NoSuchKey") == 0))
-		rc = UPSTREAM_MISS;
-	else {
-		rc = UPSTREAM_FAIL;
-		snprintf(msg, sizeof(msg), "%s%s%s",
-		    r->code ? r->code : "error",
-		    r->message && *r->message ? ": " : "",
-		    r->message ? r->message : "");
-	}
+	rc = s3up_result(r, msg, sizeof(msg));
 	free(op);
 	done(cbarg, rc, msg[0] ? msg : NULL);
 }
