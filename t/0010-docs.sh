@@ -120,7 +120,8 @@ awk '/^\[\[upstream\]\]/ { sec = "upstream"; next }
 	print sec, $1, n
     }' "$TRASH/show" >"$TRASH/status"
 n=$(wc -l <"$TRASH/status" | tr -d ' ')
-grep -q '^upstream url 5$' "$TRASH/status" && [ "$n" -ge 50 ]
+grep -q '^p2p enabled 9$' "$TRASH/status" &&
+    grep -q '^upstream url -$' "$TRASH/status" && [ "$n" -ge 50 ]
 ok $? "fabrik config show marks the keys not in effect yet ($n keys)"
 man_item() {
 	man_subsection "$1" | awk -v k="$2" '

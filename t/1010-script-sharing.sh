@@ -83,4 +83,39 @@ ok $? "the unreachable upstream is reported"
 grep -q "upstream s3://shared/scripts/: circuit open" "$TRASH/down.err"
 ok $? "its circuit opens, so the upload is not even tried"
 
+# ---- through a running daemon that holds the cache directory ----
+mkdir -p "$TRASH/m3/src"
+printf 'input three\n' >"$TRASH/m3/src/a.txt"
+cp "$TRASH/m1/gen.sh" "$TRASH/m3/gen.sh"
+start_fabrik d daemon --config-cache-dir "$TRASH/m3/cache" \
+    --config-daemon-bind 127.0.0.1:0 \
+    --config-observability-health-bind "" \
+    --config-observability-metrics-bind 127.0.0.1:0 \
+    --config-auth-required true --config-auth-tokens "runner-token"
+ok $? "a daemon holds machine 3's cache directory"
+grep -q "^grpc://127.0.0.1:$d_port_grpc\$" "$TRASH/m3/cache/daemon.addr"
+ok $? "it names its gRPC listener in daemon.addr"
+rund() {
+	(cd "$TRASH/m3" && FABRIK_TOKEN=runner-token "$FABRIK" run \
+	    --config-cache-dir "$TRASH/m3/cache" gen.sh \
+	    >"$TRASH/$1.out" 2>"$TRASH/$1.err")
+}
+rund d1
+is "$(status d1)" MISS "through the daemon: a miss runs the script"
+rm -rf "$TRASH/m3/out"
+rund d2
+is "$(status d2)" HIT "the second run is a hit served by the daemon"
+is "$(cat "$TRASH/m3/out/result.txt")" "input three" "outputs restored"
+[ "$(curl -s "http://127.0.0.1:$d_port_metrics/metrics" |
+    sed -n 's/^fabrik_tool_requests_total{tool="script",result="put"} //p')" -ge 1 ]
+ok $? "the daemon counted the script result it stored"
+(cd "$TRASH/m3" && "$FABRIK" run --config-cache-dir "$TRASH/m3/cache" \
+    gen.sh >"$TRASH/d3.out" 2>"$TRASH/d3.err")
+is "$(status d3)" MISS "without the token the daemon refuses, and the script still runs"
+grep -q "UNAUTHENTICATED\|authentication required" "$TRASH/d3.err"
+ok $? "the refusal is reported"
+stop_fabrik d
+[ ! -e "$TRASH/m3/cache/daemon.addr" ]
+ok $? "daemon.addr is removed when the daemon stops"
+
 done_testing

@@ -19,6 +19,7 @@
 #include "cache/chain.h"
 #include "cache/stats.h"
 #include "cli/cli.h"
+#include "http/grpc_frame.h"
 #include "http/grpc_server.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -29,6 +30,7 @@
 #include "store/store.h"
 #include "tools/bazel_http.h"
 #include "tools/ccache.h"
+#include "tools/fabrik_svc.h"
 #include "tools/gradle.h"
 #include "tools/nix.h"
 #include "tools/nx.h"
@@ -64,7 +66,10 @@ struct daemon {
 	struct tools_env tools;
 	struct s3 *s3; /* S3 API (s3.bind), or NULL */
 	struct reapi *reapi; /* Bazel REAPI (daemon.grpc_bind), or NULL */
-	struct grpc_server *grpc;
+	struct fabrik_svc *fabrik; /* the Fabrik protocol service, or NULL */
+	struct grpc_server *grpc; /* daemon.grpc_bind: REAPI and Fabrik */
+	struct grpc_server *fabrik_grpc; /* [fabrik] bind */
+	struct daemon_grpc_mux *grpc_mux;
 	char grpc_url[128];
 	struct api_env api_health, api_metrics, api_both;
 	struct http_server *servers[DAEMON_MAX_SERVERS];
@@ -355,6 +360,8 @@ daemon_conns(const struct daemon *d)
 		n += http_server_conns(d->servers[i]);
 	if (d->grpc != NULL)
 		n += grpc_server_conns(d->grpc);
+	if (d->fabrik_grpc != NULL)
+		n += grpc_server_conns(d->fabrik_grpc);
 	return n;
 }
 
@@ -393,6 +400,8 @@ daemon_on_stop(struct loop *l, int sig, void *arg)
 		http_server_drain(d->servers[i]);
 	if (d->grpc != NULL)
 		grpc_server_drain(d->grpc);
+	if (d->fabrik_grpc != NULL)
+		grpc_server_drain(d->fabrik_grpc);
 	d->stop_deadline = loop_now(l) +
 	    (uint64_t)config_int(&d->cfg, CFG_RT_GRACEFUL_SHUTDOWN_TIMEOUT);
 	daemon_drain_poll(l, d);
@@ -544,39 +553,194 @@ daemon_s3_start(struct daemon *d)
 	return daemon_listen(d, "s3", bind, s3_handle, d->s3, NULL, 0);
 }
 
-/* Bazel's remote cache over gRPC (REAPI v2) on its own listener when
- * bazel is enabled and daemon.grpc_bind is set (doc/bazel-grpc.md). */
+/*
+ * One gRPC listener carries several services, but a grpc_server takes one
+ * method table and one callback argument: the mux is a table of every
+ * service's methods whose callbacks find the method's own service (by
+ * the path the server matched) and call it with that service's argument.
+ */
+#define DAEMON_GRPC_MAX_METHODS 32
+
+struct daemon_grpc_mux {
+	struct grpc_method methods[DAEMON_GRPC_MAX_METHODS];
+	const struct grpc_method *orig[DAEMON_GRPC_MAX_METHODS];
+	void *arg[DAEMON_GRPC_MAX_METHODS];
+	size_t n;
+};
+
+static size_t
+daemon_mux_find(const struct daemon_grpc_mux *mx, struct grpc_call *call)
+{
+	const char *path = grpc_call_path(call);
+	size_t i;
+
+	for (i = 0; i < mx->n; i++)
+		if (mx->methods[i].path == path ||
+		    strcmp(mx->methods[i].path, path) == 0)
+			return i;
+	abort(); /* the server only dispatches paths of the table */
+}
+
+static void
+daemon_mux_message(
+    struct grpc_call *call, const unsigned char *m, size_t len, void *arg)
+{
+	struct daemon_grpc_mux *mx = arg;
+	size_t i = daemon_mux_find(mx, call);
+
+	if (mx->orig[i]->on_message != NULL)
+		mx->orig[i]->on_message(call, m, len, mx->arg[i]);
+}
+
+static void
+daemon_mux_end(struct grpc_call *call, void *arg)
+{
+	struct daemon_grpc_mux *mx = arg;
+	size_t i = daemon_mux_find(mx, call);
+
+	if (mx->orig[i]->on_end != NULL)
+		mx->orig[i]->on_end(call, mx->arg[i]);
+	else
+		grpc_call_finish(call, GRPC_STATUS_OK, NULL);
+}
+
+static void
+daemon_mux_cancel(struct grpc_call *call, void *arg)
+{
+	struct daemon_grpc_mux *mx = arg;
+	size_t i = daemon_mux_find(mx, call);
+
+	if (mx->orig[i]->on_cancel != NULL)
+		mx->orig[i]->on_cancel(call, mx->arg[i]);
+}
+
+static int
+daemon_mux_add(struct daemon_grpc_mux *mx, const struct grpc_method *m,
+    size_t n, void *arg)
+{
+	size_t i;
+
+	if (mx->n + n > DAEMON_GRPC_MAX_METHODS)
+		return -1;
+	for (i = 0; i < n; i++, mx->n++) {
+		mx->orig[mx->n] = &m[i];
+		mx->arg[mx->n] = arg;
+		mx->methods[mx->n].path = m[i].path;
+		mx->methods[mx->n].on_message = daemon_mux_message;
+		mx->methods[mx->n].on_end = daemon_mux_end;
+		mx->methods[mx->n].on_cancel = daemon_mux_cancel;
+	}
+	return 0;
+}
+
+/* The host part of a listen address as clients should dial it. */
+static void
+daemon_dial_host(const char *bind, char *host, size_t len)
+{
+	const char *colon = strrchr(bind, ':');
+
+	if (bind[0] == ':' || colon == NULL ||
+	    strncmp(bind, "0.0.0.0", 7) == 0 || strncmp(bind, "[::]", 4) == 0)
+		snprintf(host, len, "127.0.0.1");
+	else
+		snprintf(host, len, "%.*s", (int)(colon - bind), bind);
+}
+
+/* The Fabrik protocol service, created once for both listeners. */
+static int
+daemon_fabrik_svc(struct daemon *d)
+{
+	if (d->fabrik == NULL &&
+	    (d->fabrik = fabrik_svc_new(&d->tools)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* The daemon's gRPC listener (daemon.grpc_bind): Bazel's remote cache
+ * (REAPI v2, doc/bazel-grpc.md) when bazel is enabled, and the Fabrik
+ * protocol (so local tools reach a running daemon); open when the
+ * address is set and bazel or fabrik.enabled is on. */
 static int
 daemon_grpc_start(struct daemon *d)
 {
 	const char *bind = config_str(&d->cfg, CFG_DAEMON_GRPC_BIND), *err;
-	const char *colon;
+	int bazel = config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "bazel");
 	char host[64];
 	int fd, port;
 
 	if (*bind == '\0' ||
-	    !config_list_has(&d->cfg, CFG_BUILD_TOOLS_ENABLED, "bazel"))
+	    (!bazel && !config_int(&d->cfg, CFG_FABRIK_ENABLED)))
 		return 0;
-	if ((d->reapi = reapi_new(&d->tools)) == NULL)
+	if ((d->grpc_mux = calloc(1, sizeof(*d->grpc_mux))) == NULL ||
+	    daemon_fabrik_svc(d) == -1)
+		return -1;
+	if (bazel &&
+	    ((d->reapi = reapi_new(&d->tools)) == NULL ||
+		daemon_mux_add(d->grpc_mux, reapi_methods, reapi_nmethods,
+		    d->reapi) == -1))
+		return -1;
+	if (daemon_mux_add(d->grpc_mux, fabrik_svc_methods, fabrik_svc_nmethods,
+		d->fabrik) == -1)
 		return -1;
 	if ((fd = sock_listen(bind, 1024, &port, &err)) == -1) {
 		log_error("cannot listen for grpc on %s: %s", bind, err);
 		return -1;
 	}
-	d->grpc = grpc_server_new(
-	    d->loop, fd, "grpc", reapi_methods, reapi_nmethods, d->reapi, NULL);
+	d->grpc = grpc_server_new(d->loop, fd, "grpc", d->grpc_mux->methods,
+	    d->grpc_mux->n, d->grpc_mux, NULL);
 	if (d->grpc == NULL) {
 		close(fd);
 		return -1;
 	}
-	colon = strrchr(bind, ':');
-	if (bind[0] == ':' || colon == NULL ||
-	    strncmp(bind, "0.0.0.0", 7) == 0 || strncmp(bind, "[::]", 4) == 0)
-		snprintf(host, sizeof(host), "127.0.0.1");
-	else
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - bind), bind);
+	daemon_dial_host(bind, host, sizeof(host));
 	log_info("listening grpc on %s:%d", host, port);
 	snprintf(d->grpc_url, sizeof(d->grpc_url), "grpc://%s:%d", host, port);
+	return 0;
+}
+
+/* The Fabrik protocol for other layers on [fabrik] bind, with TLS when
+ * fabrik.tls_cert and fabrik.tls_key are set (doc/protocol-fabrik.md). */
+static int
+daemon_fabrik_start(struct daemon *d)
+{
+	const char *bind = config_str(&d->cfg, CFG_FABRIK_BIND), *err;
+	const char *cert = config_str(&d->cfg, CFG_FABRIK_TLS_CERT);
+	const char *key = config_str(&d->cfg, CFG_FABRIK_TLS_KEY);
+	char host[64], msg[512];
+	int fd, port;
+
+	if (!config_int(&d->cfg, CFG_FABRIK_ENABLED))
+		return 0;
+	if (*bind == '\0') {
+		log_error("fabrik.enabled needs fabrik.bind");
+		return -1;
+	}
+	if ((*cert == '\0') != (*key == '\0')) {
+		log_error("fabrik.tls_cert and fabrik.tls_key go together");
+		return -1;
+	}
+	if (daemon_fabrik_svc(d) == -1)
+		return -1;
+	if ((fd = sock_listen(bind, 1024, &port, &err)) == -1) {
+		log_error("cannot listen for fabrik on %s: %s", bind, err);
+		return -1;
+	}
+	d->fabrik_grpc = grpc_server_new(d->loop, fd, "fabrik",
+	    fabrik_svc_methods, fabrik_svc_nmethods, d->fabrik, NULL);
+	if (d->fabrik_grpc == NULL) {
+		close(fd);
+		return -1;
+	}
+	if (*cert != '\0' &&
+	    grpc_server_set_tls(d->fabrik_grpc, cert, key, msg, sizeof(msg)) ==
+		-1) {
+		log_error("fabrik TLS: %s", msg);
+		return -1;
+	}
+	daemon_dial_host(bind, host, sizeof(host));
+	log_info("listening fabrik on %s:%d", host, port);
+	log_info("fabrik protocol %s://%s:%d", *cert != '\0' ? "grpcs" : "grpc",
+	    host, port);
 	return 0;
 }
 
@@ -637,85 +801,55 @@ daemon_print_env(struct daemon *d)
 	}
 }
 
-extern char **environ;
-
 /* Creates the [[upstream]] layers of the chain and resumes the outbox. */
 static int
 daemon_chain_setup(struct daemon *d)
 {
-	struct upstream_config uc;
-	struct chain_up_opts o;
-	struct upstream up;
-	char err[512];
-	size_t i;
-
 	if (d->cfg.nupstreams == 0)
 		return 0;
-	if ((d->resolver = resolver_new(d->loop, NULL)) == NULL) {
-		log_error("upstreams: cannot start the DNS resolver");
+	if (cli_chain_setup(&d->cfg, d->loop, d->chain, &d->resolver, 1) == -1)
 		return -1;
-	}
-	for (i = 0; i < d->cfg.nupstreams; i++) {
-		memset(&uc, 0, sizeof(uc));
-		uc.url = config_up_str(&d->cfg, i, CFG_UP_URL);
-		uc.timeout_ms =
-		    (uint64_t)config_up_int(&d->cfg, i, CFG_UP_TIMEOUT);
-		uc.region = config_up_str(&d->cfg, i, CFG_UP_REGION);
-		uc.endpoint = config_up_str(&d->cfg, i, CFG_UP_ENDPOINT);
-		uc.access_key = config_up_str(&d->cfg, i, CFG_UP_ACCESS_KEY);
-		uc.secret_key = config_up_str(&d->cfg, i, CFG_UP_SECRET_KEY);
-		uc.session_token =
-		    config_up_str(&d->cfg, i, CFG_UP_SESSION_TOKEN);
-		uc.tls_ca_file = config_up_str(&d->cfg, i, CFG_UP_TLS_CA_FILE);
-		uc.token = config_up_str(&d->cfg, i, CFG_UP_TOKEN);
-		uc.path_style =
-		    (int)config_up_int(&d->cfg, i, CFG_UP_PATH_STYLE);
-		/* Empty strings mean "not set" to the implementations. */
-		if (*uc.region == '\0')
-			uc.region = NULL;
-		if (*uc.endpoint == '\0')
-			uc.endpoint = NULL;
-		if (*uc.access_key == '\0')
-			uc.access_key = NULL;
-		if (*uc.secret_key == '\0')
-			uc.secret_key = NULL;
-		if (*uc.session_token == '\0')
-			uc.session_token = NULL;
-		if (*uc.tls_ca_file == '\0')
-			uc.tls_ca_file = NULL;
-		if (*uc.token == '\0')
-			uc.token = NULL;
-		uc.env = environ;
-		uc.home = getenv("HOME");
-		if (upstream_new(&up, d->loop, d->resolver, &uc, err,
-			sizeof(err)) == -1) {
-			log_error("upstream[%zu] %s: %s", i, uc.url, err);
-			return -1;
-		}
-		memset(&o, 0, sizeof(o));
-		o.name = uc.url;
-		o.timeout_ms = uc.timeout_ms;
-		o.read_only = (int)config_up_int(&d->cfg, i, CFG_UP_READ_ONLY);
-		o.write_through =
-		    (int)config_up_int(&d->cfg, i, CFG_UP_WRITE_THROUGH);
-		o.permanent = (int)config_up_int(&d->cfg, i, CFG_UP_PERMANENT);
-		o.workers = (unsigned)config_up_int(&d->cfg, i, CFG_UP_WORKERS);
-		o.circuit_failures = (unsigned)config_up_int(
-		    &d->cfg, i, CFG_UP_CIRCUIT_FAILURES);
-		o.circuit_open_ms =
-		    (uint64_t)config_up_int(&d->cfg, i, CFG_UP_CIRCUIT_OPEN);
-		if (chain_add_upstream(
-			d->chain, d->loop, &up, &o, err, sizeof(err)) == -1) {
-			upstream_free(&up);
-			log_error("upstream[%zu] %s: %s", i, uc.url, err);
-			return -1;
-		}
-		log_info("upstream %zu: %s%s%s", i + 1, uc.url,
-		    o.read_only ? " (read-only)" : "",
-		    o.write_through ? " (write-through)" : "");
-	}
 	(void)chain_start(d->chain);
 	return 0;
+}
+
+/*
+ * <cache dir>/daemon.addr names the gRPC listener (Fabrik protocol) of
+ * the daemon holding the store, so `fabrik run` can cache through it.
+ */
+static void
+daemon_addr_path(const struct daemon *d, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/daemon.addr", store_get_config(d->store)->dir);
+}
+
+static void
+daemon_addr_write(struct daemon *d)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+
+	if (d->grpc == NULL || d->grpc_url[0] == '\0')
+		return;
+	daemon_addr_path(d, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL ||
+	    fprintf(f, "%s\n", d->grpc_url) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) == -1)
+		log_warn("cannot write %s: %s (fabrik run will not find this "
+			 "daemon)",
+		    path, strerror(errno));
+}
+
+static void
+daemon_addr_remove(struct daemon *d)
+{
+	char path[4096];
+
+	if (d->store == NULL || d->grpc == NULL)
+		return;
+	daemon_addr_path(d, path, sizeof(path));
+	(void)unlink(path);
 }
 
 static int
@@ -783,10 +917,8 @@ daemon_run(int argc, char **argv, int server_mode)
 		daemon_tools_handler, &d.tools, d.http_url,
 		sizeof(d.http_url)) == -1)
 		goto out;
-	if (server_mode && config_int(&d.cfg, CFG_FABRIK_ENABLED))
-		log_info("the Fabrik protocol (gRPC on %s) arrives with issue "
-			 "#6; not listening yet",
-		    config_str(&d.cfg, CFG_FABRIK_BIND));
+	if (daemon_fabrik_start(&d) == -1)
+		goto out;
 	hb = config_str(&d.cfg, CFG_OBS_HEALTH_BIND);
 	mb = config_str(&d.cfg, CFG_OBS_METRICS_BIND);
 	daemon_api_setup(&d);
@@ -816,6 +948,7 @@ daemon_run(int argc, char **argv, int server_mode)
 	}
 	if (!server_mode && daemon_grpc_start(&d) == -1)
 		goto out;
+	daemon_addr_write(&d);
 	if (!server_mode)
 		daemon_print_env(&d);
 	d.maint = loop_timer_add(d.loop, 0, daemon_maint, &d);
@@ -835,11 +968,16 @@ daemon_run(int argc, char **argv, int server_mode)
 	rc = 0;
 	log_info("stopped");
 out:
+	daemon_addr_remove(&d);
 	for (i = 0; i < d.nservers; i++)
 		http_server_free(d.servers[i]);
 	if (d.grpc != NULL)
 		grpc_server_free(d.grpc);
+	if (d.fabrik_grpc != NULL)
+		grpc_server_free(d.fabrik_grpc);
 	reapi_free(d.reapi);
+	fabrik_svc_free(d.fabrik);
+	free(d.grpc_mux);
 	if (d.loop != NULL) {
 		loop_timer_cancel(d.loop, d.maint);
 		loop_timer_cancel(d.loop, d.sync);

@@ -54,13 +54,13 @@
 	X(BUILD_TOOLS_ENABLED, "build_tools", "enabled", CT_LIST, \
 	    "gradle,bazel,nx,turbo,ccache,nix,s3,sccache", 0, \
 	    "build-tool adapters the daemon serves") \
-	X(FABRIK_ENABLED, "fabrik", "enabled", CT_BOOL, "false", 6, \
+	X(FABRIK_ENABLED, "fabrik", "enabled", CT_BOOL, "false", 0, \
 	    "serve the Fabrik protocol (on for fabrik server)") \
-	X(FABRIK_BIND, "fabrik", "bind", CT_STRING, "0.0.0.0:7070", 6, \
+	X(FABRIK_BIND, "fabrik", "bind", CT_STRING, "0.0.0.0:7070", 0, \
 	    "Fabrik protocol (gRPC) listen address") \
-	X(FABRIK_TLS_CERT, "fabrik", "tls_cert", CT_PATH, "", 6, \
+	X(FABRIK_TLS_CERT, "fabrik", "tls_cert", CT_PATH, "", 0, \
 	    "TLS certificate for grpcs") \
-	X(FABRIK_TLS_KEY, "fabrik", "tls_key", CT_PATH, "", 6, \
+	X(FABRIK_TLS_KEY, "fabrik", "tls_key", CT_PATH, "", 0, \
 	    "TLS private key for grpcs") \
 	X(OBS_LOG_LEVEL, "observability", "log_level", CT_ENUM, "info", 0, \
 	    "trace|debug|info|warn|error") \
@@ -153,7 +153,7 @@
 	    "consecutive failures that open the circuit (skip the upstream)") \
 	X(UP_CIRCUIT_OPEN, "upstream", "circuit_open", CT_DURATION, "10s", 0, \
 	    "how long an open circuit skips the upstream before a probe") \
-	X(UP_TOKEN, "upstream", "token", CT_STRING, "", 5, \
+	X(UP_TOKEN, "upstream", "token", CT_STRING, "", 0, \
 	    "bearer token for a grpc(s) upstream (else FABRIK_TOKEN)")
 
 enum config_type {

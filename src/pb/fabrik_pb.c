@@ -37,6 +37,8 @@ static const struct pb_field fabrik_pb_get_response_fields[] = {
 	ONE(1, PB_UINT64, fabrik_pb_get_response, size, NULL),
 	ONE(2, PB_BYTES, fabrik_pb_get_response, sha256, NULL),
 	ONE(3, PB_BYTES, fabrik_pb_get_response, data, NULL),
+	ONE(4, PB_BYTES, fabrik_pb_get_response, meta, NULL),
+	ONE(5, PB_STRING, fabrik_pb_get_response, ns, NULL),
 };
 DESC(fabrik_pb_get_response, "fabrik.v1.GetResponse");
 
@@ -46,6 +48,7 @@ static const struct pb_field fabrik_pb_put_request_fields[] = {
 	ONE(3, PB_UINT64, fabrik_pb_put_request, size, NULL),
 	ONE(4, PB_BYTES, fabrik_pb_put_request, sha256, NULL),
 	ONE(5, PB_BYTES, fabrik_pb_put_request, data, NULL),
+	ONE(6, PB_BYTES, fabrik_pb_put_request, meta, NULL),
 };
 DESC(fabrik_pb_put_request, "fabrik.v1.PutRequest");
 
@@ -172,7 +175,8 @@ fabrik_pb_check_request(const struct pb_msgdesc *desc, const void *msg,
 			return check_fail(err, "chunk too large");
 		if (!first) {
 			if (put->key.len != 0 || put->ns.len != 0 ||
-			    put->size != 0 || put->sha256.len != 0)
+			    put->size != 0 || put->sha256.len != 0 ||
+			    put->meta.len != 0)
 				return check_fail(err,
 				    "only the first Put message has a header");
 			return 0;
@@ -183,7 +187,31 @@ fabrik_pb_check_request(const struct pb_msgdesc *desc, const void *msg,
 			return check_fail(err, "sha256 must be 32 bytes");
 		if (put->data.len > put->size)
 			return check_fail(err, "more data than size");
+		if (put->meta.len > FABRIK_PB_MAX_META)
+			return check_fail(err, "metadata too large");
 		return check_ns(put->ns, err);
 	}
 	return check_fail(err, "not a Fabrik request type");
+}
+
+int
+fabrik_pb_check_get_response(
+    const struct fabrik_pb_get_response *r, bool first, const char **err)
+{
+	if (r->data.len > FABRIK_PB_MAX_CHUNK)
+		return check_fail(err, "chunk too large");
+	if (!first) {
+		if (r->size != 0 || r->sha256.len != 0 || r->meta.len != 0 ||
+		    r->ns.len != 0)
+			return check_fail(
+			    err, "only the first Get message has a header");
+		return 0;
+	}
+	if (r->sha256.len != FABRIK_PB_KEY_LEN)
+		return check_fail(err, "sha256 must be 32 bytes");
+	if (r->meta.len > FABRIK_PB_MAX_META)
+		return check_fail(err, "metadata too large");
+	if (r->data.len > r->size)
+		return check_fail(err, "more data than size");
+	return check_ns(r->ns, err);
 }

@@ -27,6 +27,10 @@
 #ifndef FABRIK_PB_MAX_NAMESPACE
 #define FABRIK_PB_MAX_NAMESPACE 64
 #endif
+/* Largest object metadata (the local store keeps at most 4 KiB). */
+#ifndef FABRIK_PB_MAX_META
+#define FABRIK_PB_MAX_META 4096
+#endif
 
 /* The proto field is called "namespace"; the C member is ns. */
 
@@ -47,22 +51,25 @@ struct fabrik_pb_get_request {
 	uint64_t offset; /* 3: resume a read from this byte */
 };
 
-/* Streamed: the first message carries size and sha256 (and may carry
- * data); later messages carry data only. */
+/* Streamed: the first message carries size, sha256, meta and ns (and
+ * may carry data); later messages carry data only. */
 struct fabrik_pb_get_response {
 	uint64_t size; /* 1: whole object size */
 	struct span sha256; /* 2: SHA-256 of the whole object, 32 bytes */
 	struct span data; /* 3: next chunk */
+	struct span meta; /* 4: object metadata */
+	struct span ns; /* 5: the object's namespace name */
 };
 
-/* Streamed: the first message carries key, ns, size and sha256 (and may
- * carry data); later messages carry data only. */
+/* Streamed: the first message carries key, ns, size, sha256 and meta
+ * (and may carry data); later messages carry data only. */
 struct fabrik_pb_put_request {
 	struct span key; /* 1 */
 	struct span ns; /* 2 */
 	uint64_t size; /* 3 */
 	struct span sha256; /* 4 */
 	struct span data; /* 5 */
+	struct span meta; /* 6: object metadata, first message only */
 };
 
 struct fabrik_pb_put_response {
@@ -121,11 +128,22 @@ extern const size_t fabrik_pb_nrpcs;
  * of type desc (one of the *_request_desc above; first=true for the first
  * message of a Put stream): keys and sha256 exactly 32 bytes, at most
  * FABRIK_PB_MAX_EXISTS_KEYS keys, namespace at most FABRIK_PB_MAX_NAMESPACE
- * bytes, data at most FABRIK_PB_MAX_CHUNK, later Put messages carry data
- * only.  Returns 0, or -1 with *err set to a static message (map to gRPC
+ * bytes, metadata at most FABRIK_PB_MAX_META, data at most
+ * FABRIK_PB_MAX_CHUNK, later Put messages carry data only.  Returns 0, or -1 with *err set to a static message (map to gRPC
  * INVALID_ARGUMENT).
  */
 int fabrik_pb_check_request(const struct pb_msgdesc *desc, const void *msg,
+    bool first, const char **err) FAB_WUR;
+
+/*
+ * The same for one decoded GetResponse of a stream (first=true for the
+ * first): the first carries a 32-byte sha256, a namespace of at most
+ * FABRIK_PB_MAX_NAMESPACE bytes, metadata of at most FABRIK_PB_MAX_META
+ * bytes and no more data than size; later ones carry data only; no chunk
+ * exceeds FABRIK_PB_MAX_CHUNK.  Returns 0, or -1 with *err a static
+ * message (the client treats the object as failed, never as a hit).
+ */
+int fabrik_pb_check_get_response(const struct fabrik_pb_get_response *,
     bool first, const char **err) FAB_WUR;
 
 #endif

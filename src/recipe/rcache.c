@@ -1,6 +1,7 @@
 /*
  * The local-store backend of the recipe cache interface.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +174,8 @@ struct rc_up {
 	int hashing;
 	const unsigned char *src;
 	size_t src_len;
+	char err[256]; /* why the last operation failed */
+	const char *where;
 };
 
 static void
@@ -211,7 +214,7 @@ up_done(void *arg, int rc, const char *err)
 {
 	struct rc_up *x = arg;
 
-	(void)err;
+	snprintf(x->err, sizeof(x->err), "%s", err != NULL ? err : "failed");
 	x->done = 1;
 	x->rc = rc;
 	loop_stop(x->l);
@@ -240,7 +243,13 @@ up_get(void *arg, const unsigned char *key, struct buf *data, struct buf *meta)
 	    data->len - start != x->info.size ||
 	    memcmp(sha, x->info.sha, SHA256_LEN) != 0) {
 		data->len = start;
-		return x->rc == UPSTREAM_MISS ? 0 : -1;
+		if (x->rc == UPSTREAM_MISS)
+			return 0;
+		fprintf(stderr, "[fabrik] warning: %s: %s\n", x->where,
+		    x->rc == UPSTREAM_OK
+			? "the object does not match its digest"
+			: x->err);
+		return -1;
 	}
 	if (x->info.meta_len > 0 &&
 	    buf_append(meta, x->meta, x->info.meta_len) == -1)
@@ -284,7 +293,7 @@ up_put(void *arg, const unsigned char *key, int ns, const void *data,
 		return -1;
 	rc_up_wait(x);
 	if (x->rc != UPSTREAM_OK) {
-		*why = "the daemon refused or failed the upload";
+		*why = x->err;
 		return -1;
 	}
 	return 0;
@@ -338,6 +347,7 @@ rcache_upstream_new(struct upstream *up, struct loop *l, const char *where)
 	}
 	x->up = *up;
 	x->l = l;
+	x->where = where;
 	rc->ops = &up_ops;
 	rc->arg = x;
 	rc->where = where;

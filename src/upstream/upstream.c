@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "upstream/fabrikup.h"
 #include "upstream/s3up.h"
 #include "upstream/upstream.h"
 
@@ -14,12 +15,8 @@ upstream_new(struct upstream *up, struct loop *l, struct resolver *res,
 	if (strncmp(cfg->url, "s3://", 5) == 0)
 		return s3up_new(up, l, res, cfg, err, errlen);
 	if (strncmp(cfg->url, "grpc://", 7) == 0 ||
-	    strncmp(cfg->url, "grpcs://", 8) == 0) {
-		snprintf(err, errlen,
-		    "%s: the Fabrik protocol client is not built yet",
-		    cfg->url);
-		return -1;
-	}
+	    strncmp(cfg->url, "grpcs://", 8) == 0)
+		return fabrikup_new(up, l, res, cfg, err, errlen);
 	snprintf(err, errlen, "%s: unknown upstream scheme", cfg->url);
 	return -1;
 }

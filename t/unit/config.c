@@ -1023,9 +1023,13 @@ test_show(void)
 
 		for (i = 0; i < CFG_COUNT && config_keys[i].issue == 0; i++)
 			continue;
+		/* Within its own section: keys repeat across sections. */
+		snprintf(want, sizeof(want), "\n[%s]\n",
+		    i < CFG_COUNT ? config_keys[i].section : "?");
+		line = strstr(text, want);
 		snprintf(want, sizeof(want),
 		    "\n%s = ", i < CFG_COUNT ? config_keys[i].key : "?");
-		line = strstr(text, want);
+		line = line != NULL ? strstr(line, want) : NULL;
 		eol = line != NULL ? strchr(line + 1, '\n') : NULL;
 		snprintf(want, sizeof(want),
 		    "  # default; parsed and validated, not in effect yet "

@@ -1,12 +1,14 @@
 /*
  * Unit tests for src/pb/fabrik_pb.c: the Fabrik protocol messages encode
  * to hand-computed bytes and decode back, the method table dispatches,
- * and fabrik_pb_check_request enforces the protocol rules.
+ * fabrik_pb_check_request and fabrik_pb_check_get_response enforce the
+ * protocol rules; and the upstream's URL check (upstream/fabrikup).
  */
 #include <string.h>
 
 #include "pb/fabrik_pb.h"
 #include "tap.h"
+#include "upstream/fabrikup.h"
 
 int main(void);
 
@@ -265,6 +267,115 @@ test_delete_stats(void)
 	buf_release(&w);
 }
 
+/* The metadata and namespace fields of the first Get and Put messages. */
+static void
+test_meta(void)
+{
+	struct fabrik_pb_get_response gr, dgr;
+	struct fabrik_pb_put_request pq, dpq;
+	unsigned char big[FABRIK_PB_MAX_META + 1];
+	struct pb_arena a;
+	struct buf w;
+	const char *err = "";
+
+	buf_init(&w);
+	memset(big, 'm', sizeof(big));
+	memset(&gr, 0, sizeof(gr));
+	gr.size = 3;
+	gr.sha256 = span_make(k2, 32);
+	gr.data = span_str("abc");
+	gr.meta = span_str("\x01md");
+	gr.ns = span_str("turbo");
+	if (buf_append(&w, "\x08\x03\x12\x20", 4) || buf_append(&w, k2, 32) ||
+	    buf_append(&w,
+		"\x1a\x03"
+		"abc"
+		"\x22\x03\x01md"
+		"\x2a\x05turbo",
+		17))
+		ok(0, "buf");
+	roundtrip(&fabrik_pb_get_response_desc, &gr, &w, &dgr, &a,
+	    "GetResponse with meta (4) and namespace (5)");
+	ok(span_eq_str(dgr.meta, "\x01md") && span_eq_str(dgr.ns, "turbo"),
+	    "GetResponse meta and namespace decode");
+	is_int(fabrik_pb_check_get_response(&dgr, true, &err), 0,
+	    "first GetResponse valid");
+	is_int(fabrik_pb_check_get_response(&dgr, false, &err), -1,
+	    "a later GetResponse with a header is rejected");
+	is_str(err, "only the first Get message has a header", "its error");
+	dgr.sha256.len = 31;
+	is_int(fabrik_pb_check_get_response(&dgr, true, &err), -1,
+	    "first GetResponse with a 31-byte sha256 rejected");
+	dgr.sha256.len = 32;
+	dgr.size = 2;
+	is_int(fabrik_pb_check_get_response(&dgr, true, &err), -1,
+	    "first GetResponse with more data than size rejected");
+	dgr.size = 3;
+	dgr.meta = span_make(big, sizeof(big));
+	is_int(fabrik_pb_check_get_response(&dgr, true, &err), -1,
+	    "GetResponse metadata over FABRIK_PB_MAX_META rejected");
+	is_str(err, "metadata too large", "its error");
+	memset(&dgr, 0, sizeof(dgr));
+	dgr.data = span_str("more");
+	is_int(fabrik_pb_check_get_response(&dgr, false, &err), 0,
+	    "a data-only later GetResponse is valid");
+	dgr.data.len = FABRIK_PB_MAX_CHUNK + 1;
+	is_int(fabrik_pb_check_get_response(&dgr, false, &err), -1,
+	    "a GetResponse chunk over FABRIK_PB_MAX_CHUNK rejected");
+	pb_arena_release(&a);
+
+	memset(&pq, 0, sizeof(pq));
+	pq.key = span_make(k1, 32);
+	pq.ns = span_str("nx");
+	pq.sha256 = span_make(k2, 32);
+	pq.meta = span_str("md");
+	buf_reset(&w);
+	if (buf_append(&w, "\x0a\x20", 2) || buf_append(&w, k1, 32) ||
+	    buf_append(&w, "\x12\x02nx\x22\x20", 6) || buf_append(&w, k2, 32) ||
+	    buf_append(&w, "\x32\x02md", 4))
+		ok(0, "buf");
+	roundtrip(&fabrik_pb_put_request_desc, &pq, &w, &dpq, &a,
+	    "PutRequest with meta (6)");
+	is_int(fabrik_pb_check_request(
+		   &fabrik_pb_put_request_desc, &dpq, true, &err),
+	    0, "first PutRequest with meta valid");
+	memset(&dpq.key, 0, sizeof(dpq.key));
+	dpq.ns = span_make(NULL, 0);
+	dpq.sha256 = span_make(NULL, 0);
+	is_int(fabrik_pb_check_request(
+		   &fabrik_pb_put_request_desc, &dpq, false, &err),
+	    -1, "meta in a later Put message rejected");
+	dpq.key = span_make(k1, 32);
+	dpq.sha256 = span_make(k2, 32);
+	dpq.meta = span_make(big, sizeof(big));
+	is_int(fabrik_pb_check_request(
+		   &fabrik_pb_put_request_desc, &dpq, true, &err),
+	    -1, "Put metadata over FABRIK_PB_MAX_META rejected");
+	is_str(err, "metadata too large", "its error");
+	pb_arena_release(&a);
+	buf_release(&w);
+}
+
+static void
+test_url(void)
+{
+	static const char *const good[] = { "grpc://127.0.0.1:7070",
+		"grpcs://cache.example.com:443/", "grpc://[::1]:7070",
+		"grpc://host", "grpcs://[2001:db8::1]" };
+	static const char *const bad[] = { "http://h:1", "grpc://",
+		"grpc://:7070", "grpc://h:0", "grpc://h:65536", "grpc://h:x",
+		"grpc://h:1/path", "grpc://h/x", "grpc://u@h:1", "grpc://h?x",
+		"grpc://[::1", "grpc://[]:1", "grpcs://h:1//" };
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(fabrikup_check_url(good[i]) == NULL, "URL accepted: %s",
+		    good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(fabrikup_check_url(bad[i]) != NULL, "URL refused: %s",
+		    bad[i]);
+}
+
 static void
 test_rpcs(void)
 {
@@ -302,6 +413,8 @@ main(void)
 	test_exists();
 	test_get_put();
 	test_delete_stats();
+	test_meta();
+	test_url();
 	test_rpcs();
 	return done_testing();
 }
