@@ -44,6 +44,23 @@ ok $? "bazel saw the signal"
 "$FABRIK" bazel build >/dev/null 2>&1
 is $? 2 "without -- it is a usage error"
 
+# A daemon already holds the cache directory: fabrik bazel uses it (a
+# second daemon could not open the store) instead of starting one.
+start_fabrik run daemon --config-cache-dir "$TRASH/c1" \
+    --config-daemon-bind 127.0.0.1:0 \
+    --config-observability-health-bind "" \
+    --config-observability-metrics-bind ""
+ok $? "a daemon runs on the cache directory"
+ARGS_OUT=$TRASH/args4 FABRIK_BAZEL=$TRASH/argv-bazel FABRIK_TOKEN= \
+    "$FABRIK" bazel --config-cache-dir "$TRASH/c1" -- build //x \
+    >"$TRASH/run4.log" 2>&1
+is $? 7 "fabrik bazel with a running daemon: bazel's status"
+grep -qx -- "--remote_cache=grpc://127.0.0.1:$run_port_grpc" "$TRASH/args4"
+ok $? "the running daemon's REAPI endpoint is injected"
+grep -q "using the running daemon" "$TRASH/run4.log"
+ok $? "and it says so"
+stop_fabrik run
+
 command -v bazel >/dev/null 2>&1 || { done_testing; }
 ws=$TRASH/ws
 mkdir -p "$ws"

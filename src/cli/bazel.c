@@ -1,8 +1,10 @@
 /*
  * fabrik bazel [config flags] -- <bazel arguments>
  *
- * Runs Bazel against a Fabrik REAPI endpoint: starts `fabrik daemon` as a
- * child on random loopback ports, waits for its readiness line, runs bazel
+ * Runs Bazel against a Fabrik REAPI endpoint: the running daemon that
+ * holds the cache directory when there is one (its <cache dir>/daemon.addr
+ * answers), else `fabrik daemon` started as a child on random loopback
+ * ports (waiting for its readiness line); runs bazel
  * with --remote_cache=grpc://127.0.0.1:PORT (and the authorization header
  * when FABRIK_TOKEN is set) inserted after the bazel command word, forwards
  * SIGINT/SIGTERM/SIGHUP to bazel, and when bazel exits stops the daemon and
@@ -20,6 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -48,6 +55,51 @@ bazel_usage(FILE *f)
 	    "PATH)\n"
 	    "  FABRIK_TOKEN   sent as the authorization header when "
 	    "set\n");
+}
+
+/*
+ * The address ("127.0.0.1:PORT") of the daemon that holds the cache
+ * directory named by the config flags argv[1..dash), if its daemon.addr
+ * exists and the port accepts a connection.  0, or -1 when there is none.
+ */
+static int
+bazel_running_daemon(int dash, char **argv, char *addr, size_t addrlen)
+{
+	struct config cfg;
+	struct sockaddr_in sin;
+	char *cargv[BAZEL_MAX_ARGS], path[4096], url[256], host[64];
+	int i, n = 0, nrest, fd, port, ok = -1;
+	FILE *f;
+	size_t len;
+
+	cargv[n++] = argv[0];
+	for (i = 1; i < dash && n < BAZEL_MAX_ARGS - 1; i++)
+		cargv[n++] = argv[i];
+	cargv[n] = NULL;
+	if (cli_load_config(n, cargv, 0, &cfg, &nrest) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s/daemon.addr", cli_cache_dir(&cfg));
+	config_release(&cfg);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	len = fread(url, 1, sizeof(url) - 1, f);
+	fclose(f);
+	url[len] = '\0';
+	if (sscanf(url, "grpc://%63[0-9.]:%d", host, &port) != 2 || port <= 0 ||
+	    port > 65535)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)port);
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 ||
+	    (fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+		snprintf(addr, addrlen, "%s:%d", host, port);
+		ok = 0;
+	}
+	close(fd);
+	return ok;
 }
 
 /* Reads the daemon's log lines until "ready"; finds the grpc address. */
@@ -144,6 +196,13 @@ cli_bazel(int argc, char **argv)
 		bazel_usage(stderr);
 		return 2;
 	}
+	if (bazel_running_daemon(dash, argv, addr, sizeof(addr)) == 0) {
+		fprintf(stderr, "[fabrik] using the running daemon\n");
+		daemon = -1;
+		pipefd[0] = -1;
+		log_open = 0;
+		goto run;
+	}
 	/* The daemon: this binary, the caller's config flags, and ports
 	 * chosen by the kernel on loopback. */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -187,6 +246,7 @@ cli_bazel(int argc, char **argv)
 		return 1;
 	}
 	buf_release(&log);
+run:
 	snprintf(
 	    cache_flag, sizeof(cache_flag), "--remote_cache=grpc://%s", addr);
 	/* bazel [startup options] <command> --remote_cache=... [args] */
@@ -215,8 +275,10 @@ cli_bazel(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	child = bazel_spawn(bargv, -1);
 	if (child == -1) {
-		kill(daemon, SIGTERM);
-		waitpid(daemon, NULL, 0);
+		if (daemon != -1) {
+			kill(daemon, SIGTERM);
+			waitpid(daemon, NULL, 0);
+		}
 		return 1;
 	}
 	/* Relay the daemon's log, forward signals, until bazel exits. */
@@ -238,11 +300,13 @@ cli_bazel(int argc, char **argv)
 				log_open = 0;
 		}
 	}
-	kill(daemon, SIGTERM);
-	while ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0)
-		(void)!write(STDERR_FILENO, chunk, (size_t)n);
-	close(pipefd[0]);
-	waitpid(daemon, NULL, 0);
+	if (daemon != -1) {
+		kill(daemon, SIGTERM);
+		while ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0)
+			(void)!write(STDERR_FILENO, chunk, (size_t)n);
+		close(pipefd[0]);
+		waitpid(daemon, NULL, 0);
+	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))
