@@ -7,6 +7,9 @@
 #   - FindMissingBlobs with 1,000 digests (half present).
 # Prints req/s, p99 latency (from h2load's per-request log) and GB/s.
 #
+# Then the same gRPC calls through Fabrik's own client
+# (contrib/bench/grpc-driver.c, built by `make bench`).
+#
 # Usage: contrib/bench/grpc-load.sh [SECONDS]   (from a built tree; needs
 # h2load from nghttp2-client, wrk, python3 and curl)
 set -e
@@ -72,6 +75,9 @@ for i in range(1000):
     data = (b"present blob %d" % i) if i % 2 == 0 else (b"absent blob %d" % i)
     req += ld(2, digest(hashlib.sha256(data).hexdigest(), len(data)))
 open(work + "/find", "wb").write(frame(req))
+open(work + "/find.pb", "wb").write(req)
+open(work + "/read-small.pb", "wb").write(ld(1, b"blobs/%s/4096" % sh.encode()))
+open(work + "/read-large.pb", "wb").write(ld(1, b"blobs/%s/8388608" % lh.encode()))
 PY
 
 V2=/build.bazel.remote.execution.v2.ContentAddressableStorage
@@ -121,3 +127,20 @@ h1 "HTTP/1.1 GET /bazel/cas 4 KiB" "http://127.0.0.1:$HTTP/bazel/cas/$small_hash
 h2 "gRPC ByteStream.Read 8 MiB" /google.bytestream.ByteStream/Read read-large
 h1 "HTTP/1.1 GET /bazel/cas 8 MiB" "http://127.0.0.1:$HTTP/bazel/cas/$large_hash" 8388608
 h2 "gRPC FindMissingBlobs x1000" "$V2/FindMissingBlobs" find
+
+# The same calls through Fabrik's own gRPC client (contrib/bench/grpc-driver,
+# `make bench`): one connection, 64 calls in flight, grpc-status checked.
+DRV=$TOP/contrib/bench/grpc-driver
+if [ -x "$DRV" ]; then
+	for c in "ByteStream.Read 4 KiB:/google.bytestream.ByteStream/Read:read-small.pb" \
+	    "ByteStream.Read 8 MiB:/google.bytestream.ByteStream/Read:read-large.pb" \
+	    "FindMissingBlobs x1000:$V2/FindMissingBlobs:find.pb"; do
+		label=${c%%:*}
+		rest=${c#*:}
+		printf '%-34s ' "driver $label"
+		"$DRV" "grpc://127.0.0.1:$GRPC" "${rest%%:*}" \
+		    "$WORK/${rest#*:}" "$SECS" 64
+	done
+else
+	echo "(make bench for the grpc-driver figures)"
+fi
