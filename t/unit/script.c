@@ -115,6 +115,7 @@ main(void)
 	struct buf err, gz, out, eout;
 	struct store_config sc;
 	struct store *st;
+	struct rcache rc;
 	struct script_opts o;
 	char dir[] = "/tmp/fabrik-script.XXXXXX", w[1100], p[1200];
 	char cmd[1200], hex[SHA256_HEX_LEN + 1], hex2[SHA256_HEX_LEN + 1];
@@ -264,7 +265,8 @@ main(void)
 	       "created_ms=1\n", 13, NULL) == STORE_OK,
 	    "malicious entry planted");
 	memset(&o, 0, sizeof(o));
-	o.store = st;
+	rcache_store_init(&rc, st);
+	o.cache = &rc;
 	fflush(NULL);
 	is_int(script_run(&o, p, NULL, 0), 0, "run falls back to the script");
 	snprintf(p, sizeof(p), "%s/escape-store", dir);
