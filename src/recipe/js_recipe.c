@@ -151,16 +151,6 @@ errf(struct buf *b, const char *fmt, ...)
 	(void)r;
 }
 
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static int
 strv_push(char ***v, size_t *n, const char *s)
 {
@@ -195,149 +185,6 @@ static int
 is_ts(const char *path)
 {
 	return ends_with(path, ".ts") || ends_with(path, ".mts");
-}
-
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void
-write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, c, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		c += w;
-		n -= (size_t)w;
-	}
-}
-
-static int
-read_fd(int fd, size_t max, struct buf *b)
-{
-	unsigned char chunk[65536];
-	ssize_t n;
-
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (b->len + (size_t)n > max) {
-			errno = EFBIG;
-			return -1;
-		}
-		if (buf_append(b, chunk, (size_t)n) == -1) {
-			errno = ENOMEM;
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Reads a regular file whole; -1 with errno (EISDIR for a directory). */
-static int
-read_file(const char *path, size_t max, struct buf *b)
-{
-	struct stat st;
-	int fd, rc, e;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
-		e = S_ISDIR(st.st_mode) ? EISDIR : errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	rc = read_fd(fd, max, b);
-	e = errno;
-	close(fd);
-	errno = e;
-	return rc;
-}
-
-static int
-hash_file(const char *path, char hex[SHA256_HEX_LEN + 1])
-{
-	struct sha256 h;
-	unsigned char chunk[65536], d[SHA256_LEN];
-	ssize_t n;
-	int fd, e;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (sha256_init(&h) == -1) {
-		close(fd);
-		errno = ENOMEM;
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			e = errno;
-			sha256_release(&h);
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		sha256_update(&h, chunk, (size_t)n);
-	}
-	close(fd);
-	sha256_final(&h, d);
-	hex_encode(hex, d, SHA256_LEN);
-	return 0;
-}
-
-static int
-rm_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-	char child[PATH_MAX];
-	int rc = 0, e;
-
-	if (lstat(path, &st) == -1)
-		return -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	if ((d = opendir(path)) == NULL) {
-		(void)chmod(path, 0700);
-		if ((d = opendir(path)) == NULL)
-			return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if ((size_t)snprintf(child, sizeof(child), "%s/%s", path,
-			de->d_name) >= sizeof(child)) {
-			rc = -1;
-			errno = ENAMETOOLONG;
-			continue;
-		}
-		if (rm_tree(child) == -1)
-			rc = -1;
-	}
-	e = errno;
-	closedir(d);
-	if (rmdir(path) == -1)
-		return -1;
-	errno = e;
-	return rc;
 }
 
 /* ---- output and capture ----------------------------------------------- */
@@ -1398,7 +1245,7 @@ jsr_path_args(
 	return 0;
 fail:
 	buf_release(&b);
-	strv_free(v, (size_t)argc);
+	script_strv_free(v, (size_t)argc);
 	return -1;
 }
 
@@ -1430,7 +1277,7 @@ jsr_path_join(struct js_vm *vm, struct js_value this_val, int argc,
 oom:
 	v = jsr_oom(vm);
 out:
-	strv_free(segs, (size_t)argc);
+	script_strv_free(segs, (size_t)argc);
 	buf_release(&j);
 	buf_release(&out);
 	return v;
@@ -1451,7 +1298,7 @@ jsr_path_resolve(struct js_vm *vm, struct js_value this_val, int argc,
 		v = jsr_oom(vm);
 	else
 		v = jsr_str_buf(vm, &out);
-	strv_free(segs, (size_t)argc);
+	script_strv_free(segs, (size_t)argc);
 	buf_release(&out);
 	return v;
 }
@@ -1681,7 +1528,7 @@ jsr_fs_read_file(struct js_vm *vm, struct js_value this_val, int argc,
 	    jsr_encoding(vm, jsr_arg(argc, argv, 1), JSR_ENC_BUFFER, &enc) ==
 		-1)
 		goto out;
-	if (read_file(buf_cstr(&p), JS_RECIPE_MAX_READ, &data) == -1) {
+	if (script_read_file(buf_cstr(&p), JS_RECIPE_MAX_READ, &data) == -1) {
 		v = jsr_throw_errno(vm, errno,
 		    errno == EISDIR ? "read" : "open",
 		    errno == EISDIR ? NULL : buf_cstr(&p));
@@ -1910,7 +1757,7 @@ out:
 		js_ref_free(vm, ref);
 	if (d != NULL)
 		closedir(d);
-	strv_free(names, n);
+	script_strv_free(names, n);
 	buf_release(&p);
 	return v;
 }
@@ -2065,7 +1912,7 @@ jsr_fs_rm(struct js_vm *vm, struct js_value this_val, int argc,
 		    buf_cstr(&p));
 		goto out;
 	}
-	if (rm_tree(buf_cstr(&p)) == -1) {
+	if (script_rm_tree(buf_cstr(&p)) == -1) {
 		v = jsr_throw_errno(vm, errno, "rm", buf_cstr(&p));
 		goto out;
 	}
@@ -2145,7 +1992,7 @@ jsr_fs_copy_file(struct js_vm *vm, struct js_value this_val, int argc,
 	if (jsr_path_arg(vm, argc, argv, 0, "src", &a) == -1 ||
 	    jsr_path_arg(vm, argc, argv, 1, "dest", &b) == -1)
 		goto out;
-	if (read_file(buf_cstr(&a), JS_RECIPE_MAX_READ, &data) == -1 ||
+	if (script_read_file(buf_cstr(&a), JS_RECIPE_MAX_READ, &data) == -1 ||
 	    stat(buf_cstr(&a), &st) == -1) {
 		v = jsr_throw_errno(vm, errno, "copyfile", buf_cstr(&a));
 		goto out;
@@ -2311,14 +2158,14 @@ jsr_spawn(struct jsr *r, struct jsr_child *c)
 		signal(SIGPIPE, SIG_DFL);
 		if (c->cwd != NULL && chdir(c->cwd) == -1) {
 			e = errno;
-			write_all(ep[1], &e, sizeof(e));
+			script_write_all(ep[1], &e, sizeof(e));
 			_exit(127);
 		}
 		if (c->envp != NULL)
 			environ = c->envp;
 		execvp(c->argv[0], c->argv);
 		e = errno;
-		write_all(ep[1], &e, sizeof(e));
+		script_write_all(ep[1], &e, sizeof(e));
 		_exit(127);
 	}
 	close(ep[1]);
@@ -2476,7 +2323,7 @@ oom:
 	jsr_oom(vm);
 out:
 	if (rc == -1) {
-		strv_free(*out, *nout);
+		script_strv_free(*out, *nout);
 		*out = NULL;
 		*nout = 0;
 	}
@@ -2528,7 +2375,7 @@ oom:
 	jsr_oom(vm);
 out:
 	if (rc == -1) {
-		strv_free(*out, *nout);
+		script_strv_free(*out, *nout);
 		*out = NULL;
 		*nout = 0;
 	}
@@ -2554,7 +2401,7 @@ jsr_cp_opts_release(struct jsr_cp_opts *o)
 {
 	buf_release(&o->cwd);
 	buf_release(&o->input);
-	strv_free(o->envp, o->nenv);
+	script_strv_free(o->envp, o->nenv);
 }
 
 static int
@@ -2764,7 +2611,7 @@ jsr_cp_spawn_sync(struct js_vm *vm, struct js_value this_val, int argc,
 	v = jsr_spawn_result(r, &c, buf_cstr(&cmd), o.enc,
 	    c.out_mode == JSR_IO_PIPE, c.err_mode == JSR_IO_PIPE);
 out:
-	strv_free(cargv, ncargv);
+	script_strv_free(cargv, ncargv);
 	jsr_cp_opts_release(&o);
 	jsr_child_release(&c);
 	buf_release(&cmd);
@@ -3109,7 +2956,7 @@ jsr_shell_tag(struct js_vm *vm, struct js_value this_val, int argc,
 		goto out;
 	v = js_throw(vm, err);
 out:
-	strv_free(envp, nenv);
+	script_strv_free(envp, nenv);
 	jsr_child_release(&c);
 	buf_release(&cmd);
 	buf_release(&line);
@@ -3191,7 +3038,7 @@ jsr_rt_run(struct js_vm *vm, struct js_value this_val, int argc,
 	}
 	v = jsr_exec_result(r, &c);
 out:
-	strv_free(cargv, ncargv);
+	script_strv_free(cargv, ncargv);
 	jsr_cp_opts_release(&o);
 	jsr_child_release(&c);
 	buf_release(&cmd);
@@ -3310,7 +3157,7 @@ jsr_rt_hash_file(struct js_vm *vm, struct js_value this_val, int argc,
 
 	buf_init(&p);
 	if (jsr_path_arg(vm, argc, argv, 0, "path", &p) == 0) {
-		if (hash_file(buf_cstr(&p), hex) == -1)
+		if (script_hash_file(buf_cstr(&p), hex) == -1)
 			v = jsr_throw_errno(vm, errno, "open", buf_cstr(&p));
 		else
 			v = js_string(vm, hex, SHA256_HEX_LEN);
@@ -3417,7 +3264,7 @@ jsr_cache_put(struct js_vm *vm, struct js_value this_val, int argc,
 		if (h.data[i] < 0x20 || h.data[i] == 0x7f)
 			h.data[i] = '?';
 	if (buf_printf(&meta, "created_ms=%llu\nkey=%.200s\nrecipe=%.*s\n",
-		(unsigned long long)wall_ms(), buf_cstr(&h),
+		(unsigned long long)script_wall_ms(), buf_cstr(&h),
 		(int)(STORE_META_MAX - 300), r->srcs[0].abs) == -1) {
 		v = jsr_oom(vm);
 		goto out;
@@ -4325,7 +4172,7 @@ jsr_src_add(struct jsr *r, const char *label, const char *abs)
 		return -1;
 	}
 	buf_init(&b);
-	if (read_file(abs, JS_RECIPE_MAX_SOURCE, &b) == -1 ||
+	if (script_read_file(abs, JS_RECIPE_MAX_SOURCE, &b) == -1 ||
 	    buf_putc(&b, '\0') == -1) {
 		buf_release(&b);
 		return -1;
@@ -4507,9 +4354,9 @@ jsr_report(struct jsr *r)
 static void
 jsr_meta_release(struct jsr_meta *m)
 {
-	strv_free(m->inputs, m->ninputs);
-	strv_free(m->outputs, m->noutputs);
-	strv_free(m->envs, m->nenvs);
+	script_strv_free(m->inputs, m->ninputs);
+	script_strv_free(m->outputs, m->noutputs);
+	script_strv_free(m->envs, m->nenvs);
 	free(m->key);
 	memset(m, 0, sizeof(*m));
 }
@@ -4760,7 +4607,7 @@ jsr_manifest(struct jsr *r, const char *target, char **args, size_t nargs,
 					files.paths[j], link) == -1)
 					goto oom;
 			} else {
-				if (hash_file(path, hex) == -1)
+				if (script_hash_file(path, hex) == -1)
 					goto unreadable;
 				if (buf_printf(out, "file %s sha256 %s\n",
 					files.paths[j], hex) == -1)
@@ -4795,7 +4642,7 @@ jsr_manifest(struct jsr *r, const char *target, char **args, size_t nargs,
 oom:
 	errf(err, "out of memory");
 out:
-	strv_free(mods, nmods);
+	script_strv_free(mods, nmods);
 	glob_list_release(&files);
 	buf_release(&rel);
 	buf_release(&val);
@@ -4847,21 +4694,6 @@ jsr_archive(const struct jsr *r, const struct jsr_meta *m, int code,
 out:
 	buf_release(&tar);
 	return rc;
-}
-
-static uint64_t
-meta_created_ms(const struct buf *m)
-{
-	char tmp[STORE_META_MAX + 1];
-	const char *p;
-
-	if (m->len == 0 || m->len > STORE_META_MAX)
-		return 0;
-	memcpy(tmp, m->data, m->len);
-	tmp[m->len] = '\0';
-	if ((p = strstr(tmp, "created_ms=")) == NULL)
-		return 0;
-	return strtoull(p + 11, NULL, 10);
 }
 
 static void
@@ -4932,14 +4764,14 @@ jsr_cached(struct jsr *r, struct js_value fn, const char *target, char **args,
 	if (o->cache != NULL && o->clean)
 		(void)rcache_del(o->cache, skey);
 	if (use_cache && rcache_get(o->cache, skey, &gz, &meta) == 1) {
-		created = meta_created_ms(&meta);
+		created = script_meta_created_ms(&meta);
 		script_init(&s);
 		s.path = r->srcs[0].label;
 		s.dir = r->dir;
 		s.outputs = m->outputs;
 		s.noutputs = m->noutputs;
 		if (m->ttl_ms > 0 &&
-		    (created == 0 || wall_ms() - created >= m->ttl_ms)) {
+		    (created == 0 || script_wall_ms() - created >= m->ttl_ms)) {
 			if (o->verbose)
 				fprintf(stderr,
 				    "[fabrik] %s %s: cached entry expired "
@@ -4955,8 +4787,8 @@ jsr_cached(struct jsr *r, struct js_value fn, const char *target, char **args,
 			(void)rcache_del(o->cache, skey);
 		} else {
 			fflush(NULL);
-			write_all(1, out.data, out.len);
-			write_all(2, err.data, err.len);
+			script_write_all(1, out.data, out.len);
+			script_write_all(2, err.data, err.len);
 			jsr_result_line(hex, "HIT \342\234\223", t0, code);
 			goto done;
 		}
@@ -4995,7 +4827,7 @@ jsr_cached(struct jsr *r, struct js_value fn, const char *target, char **args,
 	}
 	snprintf(mline, sizeof(mline),
 	    "created_ms=%llu\nkey=%s\nrecipe=%s\ntarget=%.100s\n",
-	    (unsigned long long)wall_ms(), hex, r->srcs[0].abs, target);
+	    (unsigned long long)script_wall_ms(), hex, r->srcs[0].abs, target);
 	if (rcache_put(o->cache, skey, STORE_NS_RECIPE, gz.data, gz.len, mline,
 		strlen(mline), &why) == -1)
 		fprintf(stderr, "[fabrik] not cached: %s\n", why);
@@ -5225,7 +5057,7 @@ out:
 		free(r.srcs[i].text);
 	}
 	free(r.srcs);
-	strv_free(pargs, npargs);
+	script_strv_free(pargs, npargs);
 	buf_release(&r.cap_out);
 	buf_release(&r.cap_err);
 	return code;

@@ -508,16 +508,6 @@ script_init(struct script *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void
 script_release(struct script *s)
 {
@@ -530,12 +520,12 @@ script_release(struct script *s)
 	for (i = 0; i < s->ninputs; i++)
 		free(s->inputs[i].pattern);
 	free(s->inputs);
-	strv_free(s->outputs, s->noutputs);
-	strv_free(s->envs, s->nenvs);
+	script_strv_free(s->outputs, s->noutputs);
+	script_strv_free(s->envs, s->nenvs);
 	for (i = 0; i < s->ndeps; i++)
 		free(s->deps[i].path);
 	free(s->deps);
-	strv_free(s->runtime_args, s->nruntime_args);
+	script_strv_free(s->runtime_args, s->nruntime_args);
 	free(s->runtime);
 	free(s->custom_key);
 	free(s->cwd);
@@ -594,26 +584,159 @@ script_parse(struct script *s, const char *file, const unsigned char *text,
 	return 0;
 }
 
-static int
-read_file(const char *path, size_t max, struct buf *b)
+/* ---- helpers shared with portable recipes (recipe/js_recipe) ---- */
+
+void
+script_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+uint64_t
+script_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+script_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, c, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		c += w;
+		n -= (size_t)w;
+	}
+}
+
+int
+script_read_fd(int fd, size_t max, struct buf *b)
 {
 	unsigned char chunk[65536];
 	ssize_t n;
-	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1 || b->len + (size_t)n > max ||
-		    buf_append(b, chunk, (size_t)n) == -1) {
-			close(fd);
+		if (n == -1)
+			return -1;
+		if (b->len + (size_t)n > max) {
+			errno = EFBIG;
+			return -1;
+		}
+		if (buf_append(b, chunk, (size_t)n) == -1) {
+			errno = ENOMEM;
 			return -1;
 		}
 	}
-	close(fd);
 	return 0;
+}
+
+/* Reads a regular file whole; -1 with errno (EISDIR for a directory). */
+int
+script_read_file(const char *path, size_t max, struct buf *b)
+{
+	struct stat st;
+	int fd, rc, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
+		e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	rc = script_read_fd(fd, max, b);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+int
+script_hash_file(const char *path, char hex[SHA256_HEX_LEN + 1])
+{
+	struct sha256 h;
+	unsigned char chunk[65536], d[SHA256_LEN];
+	ssize_t n;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (sha256_init(&h) == -1) {
+		close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			e = errno;
+			sha256_release(&h);
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		sha256_update(&h, chunk, (size_t)n);
+	}
+	close(fd);
+	sha256_final(&h, d);
+	hex_encode(hex, d, SHA256_LEN);
+	return 0;
+}
+
+int
+script_rm_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	char child[PATH_MAX];
+	int rc = 0, e;
+
+	if (lstat(path, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	if ((d = opendir(path)) == NULL) {
+		(void)chmod(path, 0700);
+		if ((d = opendir(path)) == NULL)
+			return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(child, sizeof(child), "%s/%s", path,
+			de->d_name) >= sizeof(child)) {
+			rc = -1;
+			errno = ENAMETOOLONG;
+			continue;
+		}
+		if (script_rm_tree(child) == -1)
+			rc = -1;
+	}
+	e = errno;
+	closedir(d);
+	if (rmdir(path) == -1)
+		return -1;
+	errno = e;
+	return rc;
 }
 
 int
@@ -626,7 +749,7 @@ script_load(struct script *s, const char *path, struct buf *err)
 	buf_init(&b);
 	script_init(s);
 	if (realpath(path, abs) == NULL ||
-	    read_file(abs, SCRIPT_MAX_SIZE, &b) == -1) {
+	    script_read_file(abs, SCRIPT_MAX_SIZE, &b) == -1) {
 		errf(err, "%s: cannot read the script: %s\n", path,
 		    errno == 0 ? "too large" : strerror(errno));
 		buf_release(&b);
@@ -660,36 +783,6 @@ script_store_key(const char *hexkey, unsigned char out[STORE_KEY_LEN])
 	store_key_for(STORE_NS_SCRIPT, hexkey, SHA256_HEX_LEN, out);
 }
 
-static int
-hash_file(const char *path, char hex[SHA256_HEX_LEN + 1])
-{
-	struct sha256 h;
-	unsigned char chunk[65536], d[SHA256_LEN];
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (sha256_init(&h) == -1) {
-		close(fd);
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			sha256_release(&h);
-			close(fd);
-			return -1;
-		}
-		sha256_update(&h, chunk, (size_t)n);
-	}
-	close(fd);
-	sha256_final(&h, d);
-	hex_encode(hex, d, SHA256_LEN);
-	return 0;
-}
-
 /* Hashes a file, link or tree (for use-outputs): names, types, modes and
  * contents, in byte order; times are left out. */
 static int
@@ -713,7 +806,7 @@ hash_tree(struct sha256 *h, const char *root, const char *rel)
 	snprintf(link, sizeof(link), "%s %o ", rel, (unsigned)st.st_mode);
 	sha256_update(h, link, strlen(link) + 1);
 	if (S_ISREG(st.st_mode)) {
-		if (hash_file(path, hex) == -1)
+		if (script_hash_file(path, hex) == -1)
 			return -1;
 		sha256_update(h, hex, SHA256_HEX_LEN);
 	} else if (S_ISLNK(st.st_mode)) {
@@ -767,7 +860,7 @@ input_line(
 		link[n] = '\0';
 		return buf_printf(m, "file %s link %s\n", rel, link);
 	}
-	if (hash_file(path, hex) == -1)
+	if (script_hash_file(path, hex) == -1)
 		return -1;
 	return buf_printf(m, "file %s sha256 %s\n", rel, hex);
 }
@@ -840,7 +933,7 @@ done:
 	*argc = n;
 	return 0;
 fail:
-	strv_free(v, n);
+	script_strv_free(v, n);
 	return -1;
 }
 
@@ -1029,36 +1122,10 @@ script_manifest(struct script_ctx *c, const struct script *s, char **args,
 oom:
 	errf(c->err, "out of memory\n");
 out:
-	strv_free(iv, in);
+	script_strv_free(iv, in);
 	glob_list_release(&files);
 	buf_release(&ver);
 	return rc;
-}
-
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void
-write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, c, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		c += w;
-		n -= (size_t)w;
-	}
 }
 
 static volatile sig_atomic_t script_signalled;
@@ -1166,7 +1233,7 @@ script_spawn(char **argv, const char *cwd, uint64_t timeout_ms, struct buf *out,
 				pfd[i].fd = -1;
 				continue;
 			}
-			write_all(i + 1, chunk, (size_t)n);
+			script_write_all(i + 1, chunk, (size_t)n);
 			if (caps[i]->len + (size_t)n > SCRIPT_MAX_CAPTURE ||
 			    buf_append(caps[i], chunk, (size_t)n) == -1)
 				*capped = 1;
@@ -1195,34 +1262,6 @@ script_spawn(char **argv, const char *cwd, uint64_t timeout_ms, struct buf *out,
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 1;
-}
-
-static int
-rm_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-	char child[PATH_MAX];
-	int rc = 0;
-
-	if (lstat(path, &st) == -1)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	(void)chmod(path, 0700);
-	if ((d = opendir(path)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(child, sizeof(child), "%s/%s", path, de->d_name);
-		if (rm_tree(child) == -1)
-			rc = -1;
-	}
-	closedir(d);
-	return rmdir(path) == -1 ? -1 : rc;
 }
 
 /* 1 when rel is one of the outputs or below one. */
@@ -1279,7 +1318,8 @@ script_restore(const struct script *s, const char *dir, const unsigned char *gz,
 			for (i = 0; i < s->noutputs; i++) {
 				snprintf(path, sizeof(path), "%s/%s", dir,
 				    s->outputs[i]);
-				if (rm_tree(path) == -1) {
+				if (script_rm_tree(path) == -1 &&
+				    errno != ENOENT) {
 					*why = "cannot remove an old output";
 					goto out;
 				}
@@ -1397,8 +1437,8 @@ out:
 	return rc;
 }
 
-static uint64_t
-meta_created_ms(const struct buf *m)
+uint64_t
+script_meta_created_ms(const struct buf *m)
 {
 	const char *p;
 	char tmp[STORE_META_MAX + 1];
@@ -1473,10 +1513,10 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 	if (o->cache != NULL && o->clean)
 		(void)rcache_del(o->cache, skey);
 	if (use_cache && (got = rcache_get(o->cache, skey, &gz, &b)) == 1) {
-		created = meta_created_ms(&b);
+		created = script_meta_created_ms(&b);
 		if (s->ttl_ms > 0 &&
 		    (created == 0 ||
-			(uint64_t)wall_ms() - created >= s->ttl_ms)) {
+			(uint64_t)script_wall_ms() - created >= s->ttl_ms)) {
 			if (o->verbose)
 				fprintf(stderr,
 				    "[fabrik] %s: cached entry "
@@ -1494,8 +1534,8 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 			buf_reset(&err);
 		} else {
 			fflush(NULL);
-			write_all(1, out.data, out.len);
-			write_all(2, err.data, err.len);
+			script_write_all(1, out.data, out.len);
+			script_write_all(2, err.data, err.len);
 			report(hex, "HIT \342\234\223", t0, *code);
 			rc = 0;
 			goto out;
@@ -1544,14 +1584,14 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 		goto out;
 	}
 	snprintf(meta, sizeof(meta), "created_ms=%llu\nkey=%s\nscript=%s\n",
-	    (unsigned long long)wall_ms(), hex, s->abs);
+	    (unsigned long long)script_wall_ms(), hex, s->abs);
 	if (rcache_put(o->cache, skey, STORE_NS_SCRIPT, gz.data, gz.len, meta,
 		strlen(meta), &why) == -1)
 		fprintf(stderr, "[fabrik] not cached: %s\n", why);
 	else if (o->verbose)
 		fprintf(stderr, "[fabrik] stored %zu bytes\n", gz.len);
 out:
-	strv_free(iv, in);
+	script_strv_free(iv, in);
 	free(argv);
 	buf_release(&out);
 	buf_release(&err);

@@ -115,6 +115,22 @@ int script_run(
 int script_key(const char *path, char **args, size_t nargs,
     char key[SHA256_HEX_LEN + 1], struct buf *manifest,
     struct buf *err) FAB_WUR;
+/* Helpers shared with portable recipes (recipe/js_recipe).  Each
+ * returns -1 with errno on failure. */
+void script_strv_free(char **v, size_t n);
+uint64_t script_wall_ms(void); /* unix milliseconds */
+/* Writes all of p (retrying short writes; gives up silently on errors). */
+void script_write_all(int fd, const void *p, size_t n);
+/* Appends what fd holds (at most max bytes: EFBIG) to b. */
+int script_read_fd(int fd, size_t max, struct buf *b) FAB_WUR;
+/* Appends a regular file (EISDIR for a directory) to b. */
+int script_read_file(const char *path, size_t max, struct buf *b) FAB_WUR;
+int script_hash_file(const char *path, char hex[SHA256_HEX_LEN + 1]) FAB_WUR;
+/* Removes a file or a directory tree (ENOENT when absent). */
+int script_rm_tree(const char *path);
+/* created_ms=... from an entry's metadata, or 0. */
+uint64_t script_meta_created_ms(const struct buf *meta);
+
 /* The store key of a script cache key (64 hex digits). */
 void script_store_key(const char *hexkey, unsigned char out[STORE_KEY_LEN]);
 /*
