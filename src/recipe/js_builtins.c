@@ -1597,6 +1597,46 @@ NATIVE(array_at)
 	return a->u.arr.items[(uint32_t)d];
 }
 
+/* ES2023 copying methods: toSorted (magic 0), toReversed (1),
+ * with (2). */
+NATIVE(array_copying)
+{
+	struct js_obj *a = this_array(vm, this_val), *r;
+	struct js_value rv;
+	int magic = vm->cur_native->u.nat.magic;
+	double d = 0;
+	uint32_t i;
+
+	if (a == NULL)
+		return JS_EXC;
+	if (magic == 0 && ARG(0).tag != JS_TAG_UNDEF && !js_callable(ARG(0)))
+		return type_error(vm,
+		    "The comparison function must be either "
+		    "a function or undefined");
+	if ((r = js_arr_new(vm, a->u.arr.len)) == NULL)
+		return JS_EXC;
+	for (i = 0; i < a->u.arr.len; i++)
+		r->u.arr.items[i] = a->u.arr.items[i];
+	r->u.arr.len = a->u.arr.len;
+	rv = js_mkobj(r);
+	if (js_push(vm, rv) == -1)
+		return JS_EXC;
+	if (magic == 0)
+		return array_sort(vm, rv, argc, argv, opaque);
+	if (magic == 1)
+		return array_reverse(vm, rv, 0, NULL, opaque);
+	if (arg_num(vm, ARG(0), &d) == -1)
+		return JS_EXC;
+	d = js_to_integer(d);
+	if (d < 0)
+		d += r->u.arr.len;
+	if (d < 0 || d >= r->u.arr.len)
+		return js_throw_error(vm, JS_RANGE_ERROR, "Invalid index : %g",
+		    js_to_integer(ARG(0).tag == JS_TAG_NUM ? ARG(0).u.num : 0));
+	r->u.arr.items[(uint32_t)d] = ARG(1);
+	return rv;
+}
+
 static const struct method array_methods[] = {
 	{ "push", 1, array_push, 0 },
 	{ "pop", 0, array_pop, 0 },
@@ -1627,6 +1667,9 @@ static const struct method array_methods[] = {
 	{ "flatMap", 1, array_flat_map, 0 },
 	{ "fill", 1, array_fill, 0 },
 	{ "at", 1, array_at, 0 },
+	{ "toSorted", 1, array_copying, 0 },
+	{ "toReversed", 0, array_copying, 1 },
+	{ "with", 2, array_copying, 2 },
 	{ "keys", 0, make_iter, 1000 + JS_IT_ARRAY_KEYS },
 	{ "values", 0, make_iter, 1000 + JS_IT_ARRAY_VALUES },
 	{ "entries", 0, make_iter, 1000 + JS_IT_ARRAY_ENTRIES },
@@ -1994,7 +2037,7 @@ NATIVE(string_case)
 	struct js_value r;
 	struct buf b;
 	size_t i = 0;
-	int upper = vm->cur_native->u.nat.magic == 0, ok = 0;
+	int upper = vm->cur_native->u.nat.magic == 0;
 	unsigned char c;
 	uint32_t cp;
 
@@ -2028,12 +2071,10 @@ NATIVE(string_case)
 		if (put_utf8(&b, map_case(cp, upper)) == -1)
 			goto oom;
 	}
-	ok = 1;
 	r = mkstr(vm, b.data != NULL ? (const char *)b.data : "", b.len);
 	buf_release(&b);
 	return r;
 oom:
-	(void)ok;
 	buf_release(&b);
 	return js_value_oom(vm);
 }
@@ -2819,7 +2860,7 @@ NATIVE(number_to_fixed)
 		if (ex[last + 1 + (f == 0 ? 1 : 0)] >= '5' && f >= 0) {
 			int round_at = f > 0 ? last : dot - 1;
 			int carry = 1;
-			(void)i;
+
 			for (i = round_at; i >= 0 && carry; i--) {
 				if (ex[i] == '.')
 					continue;
@@ -3214,13 +3255,11 @@ NATIVE(math_minmax)
 NATIVE(math_pow)
 {
 	double a, b;
-	struct js_value args[2];
 
 	if (js_tonum(vm, ARG(0), &a) == -1 || js_tonum(vm, ARG(1), &b) == -1)
 		return JS_EXC;
 	if (b != b || ((a == 1 || a == -1) && isinf(b)))
 		return js_mknum(NAN);
-	(void)args;
 	return js_mknum(pow(a, b));
 }
 
@@ -3733,7 +3772,7 @@ u8_data(struct js_obj *u)
 
 NATIVE(u8_ctor)
 {
-	struct js_value a = ARG(0), r, v;
+	struct js_value a = ARG(0), r;
 	struct js_obj *src, *u;
 	double d;
 	uint32_t i;
@@ -3775,8 +3814,6 @@ NATIVE(u8_ctor)
 		args[0] = arr;
 		return u8_ctor(vm, this_val, 1, args, opaque);
 	}
-	v = a;
-	(void)v;
 	return type_error(vm, "not supported: this Uint8Array argument");
 }
 

@@ -70,6 +70,7 @@ const unsigned char js_bc_nargs[JS_BC__COUNT] = {
 	[JS_BC_REQ_OBJ] = 1,
 	[JS_BC_OBJ_REST] = 1,
 	[JS_BC_NOT_SUPPORTED] = 1,
+	[JS_BC_ITER_CLOSE] = 1,
 	[JS_BC_APPEND_BEGIN] = 3,
 	[JS_BC_APPEND_END] = 2,
 };
@@ -138,6 +139,7 @@ struct ctl {
 	int nlabels;
 	struct patch *brk, *cont;
 	int nstack;
+	int forof; /* the stack value is a for-of iterator to close */
 	struct js_ast_node *fin;
 	struct cscope *scope;
 	int fin_reg;
@@ -1119,6 +1121,10 @@ unwind_to(struct cgen *g, struct ctl *target)
 			break;
 		case CTL_LOOP:
 		case CTL_SWITCH:
+			if (x->forof) {
+				emit1(g, JS_BC_ITER_CLOSE, 0, -1);
+				break;
+			}
 			for (i = 0; i < x->nstack; i++)
 				emit0(g, JS_BC_POP, -1);
 			break;
@@ -1160,6 +1166,8 @@ compile_jump(struct cgen *g, struct js_ast_node *n, int is_break)
 		return;
 	}
 	unwind_to(g, x);
+	if (is_break && x->forof)
+		emit1(g, JS_BC_ITER_CLOSE, 1, 0);
 	at = emit1(g, JS_BC_JMP, 0, 0);
 	add_patch(g, is_break ? &x->brk : &x->cont, at);
 	g->depth = depth;
@@ -1171,7 +1179,7 @@ has_finally(struct cgen *g)
 	struct ctl *x;
 
 	for (x = g->ctl; x != NULL; x = x->prev)
-		if (x->kind == CTL_FINALLY)
+		if (x->kind == CTL_FINALLY || x->forof)
 			return 1;
 	return 0;
 }
@@ -2306,6 +2314,7 @@ compile_loop(
 		    g, n->kind == JS_AST_FOR_IN ? JS_BC_FORIN : JS_BC_ITER, 0);
 		push_ctl(g, &loop, CTL_LOOP);
 		loop.nstack = 1;
+		loop.forof = n->kind == JS_AST_FOR_OF;
 		loop_labels(&loop, labels, nlabels);
 		top = here(g);
 		at = emit1(g, JS_BC_ITER_NEXT, 0, 1);

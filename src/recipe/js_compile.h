@@ -128,6 +128,8 @@ enum js_bc {
 			  nullish */
 	JS_BC_OBJ_REST, /* k(array of excluded keys): src -> copy */
 	JS_BC_NOT_SUPPORTED, /* k: throws SyntaxError */
+	JS_BC_ITER_CLOSE, /* keep: calls iter.return() of a user iterator
+			     (leaving a for-of early); pops it unless keep */
 	JS_BC_APPEND_BEGIN, /* w s k: pushes the variable's raw value and
 			       length (statement x += e; w = depth << 1 |
 			       in_env) */

@@ -750,7 +750,6 @@ fmt_raw(struct ictx *c, struct js_obj *o, int rt, struct buf *out)
 		break;
 	}
 	c->indent -= 2;
-	c->indent += 0;
 	if (add_props(c, o, rt, &e, skip_index) == -1) {
 		c->indent += 2;
 		goto fail;

@@ -591,12 +591,6 @@ proto_of_prim(struct js_vm *vm, struct js_value v)
 	}
 }
 
-static struct js_value
-key_value_for_msg(struct js_str *key)
-{
-	return js_mkstr(key);
-}
-
 struct js_value
 js_get_key(struct js_vm *vm, struct js_value v, struct js_str *key)
 {
@@ -623,7 +617,6 @@ js_get_key(struct js_vm *vm, struct js_value v, struct js_str *key)
 		}
 		o = vm->string_proto;
 	} else if (JS_ISNULLISH(v)) {
-		(void)key_value_for_msg(key);
 		return js_throw_error(vm, JS_TYPE_ERROR,
 		    "Cannot read properties of %s (reading '%s')",
 		    v.tag == JS_TAG_NULL ? "null" : "undefined", key->data);
@@ -2172,7 +2165,13 @@ append_end(struct js_vm *vm, struct js_value *slot, struct js_value marker,
 	size_t need, nc;
 	char *nd;
 
-	if (rhs.tag == JS_TAG_OBJ || rhs.tag == JS_TAG_SYM)
+	if (marker.tag == JS_TAG_NUM && rhs.tag == JS_TAG_NUM) {
+		/* numbers: x = old x + rhs */
+		*slot = js_mknum(marker.u.num + rhs.u.num);
+		return 0;
+	}
+	if (rhs.tag == JS_TAG_OBJ || rhs.tag == JS_TAG_SYM ||
+	    (marker.tag != JS_TAG_STR && marker.tag != JS_TAG_BUILDER))
 		rs = NULL;
 	else if ((rs = js_tostr(vm, rhs)) == NULL)
 		return -1;
@@ -3263,6 +3262,32 @@ run(struct js_vm *vm, int resume_exc)
 			memcpy(e->slots, f->env->slots,
 			    x * sizeof(struct js_value));
 			f->env = e;
+			break;
+		case JS_BC_ITER_CLOSE:
+			x = NEXT();
+			a = TOP;
+			if (JS_ISOBJ(a) && !JS_ISCLS(a, JS_CL_ITER)) {
+				struct js_str *rk = intern(vm, "return");
+
+				if (rk == NULL)
+					goto exception;
+				b = js_get_key(vm, a, rk);
+				THROW_IF_EXC(b);
+				if (js_callable(b)) {
+					r = call_value(vm, b, a, 0, NULL, 0);
+					THROW_IF_EXC(r);
+					if (!JS_ISOBJ(r)) {
+						js_throw_error(vm,
+						    JS_TYPE_ERROR,
+						    "Iterator result %s is not "
+						    "an object",
+						    js_typeof_str(r));
+						goto exception;
+					}
+				}
+			}
+			if (!x)
+				sp--;
 			break;
 		case JS_BC_APPEND_BEGIN: {
 			struct js_value *slot;

@@ -281,11 +281,9 @@ parse_value(struct jparse *p)
 				v = parse_value(p);
 				if (v.tag == JS_TAG_EXC)
 					return JS_EXC;
-				if (js_str_index(k) >= 0 || 1) {
-					if (js_obj_define(vm, o, k, v,
-						JS_P_DEFAULT) == -1)
-						return JS_EXC;
-				}
+				if (js_obj_define(vm, o, k, v, JS_P_DEFAULT) ==
+				    -1)
+					return JS_EXC;
 			} else {
 				v = parse_value(p);
 				if (v.tag == JS_TAG_EXC ||

@@ -1597,6 +1597,42 @@ static const struct jcase node_cases[] = {
 	    "essage, String(s).startsWith(s));",
 	    "xxxxx507 7xxxxx50 xxxxx50|[object Object] false -1 50 axxxxx"
 	    "50b qxxxxx50[object Object] xxxxx50 true\n" },
+	{ "array copying methods",
+	    "const a = [3, 1, 2]; console.log(a.toSorted(), a.toSorted((x"
+	    ", y) => y - x), a.toReversed(), a.with(0, 9), a.with(-1, 8),"
+	    " a); try { a.with(5, 1) } catch (e) { console.log(e.name, e."
+	    "message) }\n",
+	    "[ 1, 2, 3 ] [ 3, 2, 1 ] [ 2, 1, 3 ] [ 9, 1, 2 ] [ 3, 1, 8 ] "
+	    "[ 3, 1, 2 ]\n"
+	    "RangeError Invalid index : 5\n" },
+	{ "for-of iterator close",
+	    "function mk(name) {\n"
+	    "  let i = 0;\n"
+	    "  return { [Symbol.iterator]() { return this; }, next() { i+"
+	    "+; return { value: i, done: i > 5 }; }, return() { console.l"
+	    "og(\"close\", name); return { done: true }; } };\n"
+	    "}\n"
+	    "for (const x of mk(\"break\")) { if (x === 2) break; console"
+	    ".log(\"b\", x); }\n"
+	    "function f() { for (const x of mk(\"return\")) { if (x === 3"
+	    ") return x; } }\n"
+	    "console.log(f());\n"
+	    "outer: for (const a of [1, 2]) { for (const x of mk(\"contin"
+	    "ue-outer\")) { if (x === 1) continue outer; } }\n"
+	    "for (const x of mk(\"normal\")) {}\n"
+	    "function g() { try { for (const x of mk(\"finally\")) { retu"
+	    "rn x; } } finally { console.log(\"fin\"); } }\n"
+	    "console.log(g());\n"
+	    "for (const x of [1, 2, 3]) { if (x === 2) break; }\n",
+	    "b 1\n"
+	    "close break\n"
+	    "close return\n"
+	    "3\n"
+	    "close continue-outer\n"
+	    "close continue-outer\n"
+	    "close finally\n"
+	    "fin\n"
+	    "1\n" },
 };
 
 /* Our messages: errors, unsupported constructs, modules, limits. */
