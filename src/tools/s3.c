@@ -2454,7 +2454,9 @@ s3_get_object(struct http_req *r, struct s3_req *q)
 	if (s3_bucket_required(r, q, &bk) == -1 || s3_need(r, q, AUTH_READ))
 		goto out;
 	s3_store_key(q->bucket, q->key, q->klen, skey);
-	if (chain_get(q->s3->env->chain, skey, STORE_NS_S3, &o) != STORE_OK) {
+	/* Counted once below, with the bytes actually sent. */
+	if (store_get(chain_store(q->s3->env->chain), skey, &o) != STORE_OK) {
+		stats_miss(STORE_NS_S3);
 		s3_error(r, q, S3E_NO_SUCH_KEY);
 		goto out;
 	}
@@ -2489,6 +2491,7 @@ s3_get_object(struct http_req *r, struct s3_req *q)
 		http_reply_header(r, "ETag", qetag);
 		http_reply_header(r, "Last-Modified", date);
 		s3_common_headers(r, q);
+		stats_hit(STORE_NS_S3, 0);
 		http_reply(r, 304, NULL, NULL, 0);
 		goto out;
 	}
@@ -2522,7 +2525,8 @@ s3_get_object(struct http_req *r, struct s3_req *q)
 			    r, over[i], (const char *)q->sbuf.data);
 	}
 	s3_common_headers(r, q);
-	stats_hit(STORE_NS_S3, o.size);
+	stats_hit(STORE_NS_S3,
+	    http_req_is(r, "HEAD") ? 0 : (rng == 0 ? o.size : len));
 	if (rng == 0) {
 		tool_reply_obj(r, q->s3->env->chain, &o, 200, hc.ctype);
 		goto out;
