@@ -328,12 +328,24 @@ connections 2 reused 0" "after a timeout the next request gets a new connection"
 # ECONNRESET); the answer is in the receive buffer and must be reported.
 head -c 33554432 /dev/zero >"$TRASH/huge"
 too_sha=$(printf 'too large' | sha256sum | cut -d' ' -f1)
-fetch -X PUT --stream "$TRASH/huge" "$s/early413" >"$TRASH/out"
-is "$(cat "$TRASH/out")" "413 9 $too_sha
-connections 1 reused 0" "early 413 and close during a streamed body: 413"
-fetch -X PUT --data "$TRASH/huge" "$s/early413" >"$TRASH/out"
-is "$(cat "$TRASH/out")" "413 9 $too_sha
-connections 1 reused 0" "early 413 and close during a buffered body: 413"
+# The kernel may still discard the answer when the reset overtakes it
+# (the race every client has with a server that does not linger), so
+# each case gets three tries; without the fix every try fails.
+early() {
+	_t=0
+	while [ $_t -lt 3 ]; do
+		fetch -X PUT "$1" "$TRASH/huge" "$s/early413" >"$TRASH/out"
+		[ "$(cat "$TRASH/out")" = "413 9 $too_sha
+connections 1 reused 0" ] && return 0
+		_t=$((_t + 1))
+	done
+	sed 's/^/#   /' "$TRASH/out"
+	return 1
+}
+early --stream
+ok $? "early 413 and close during a streamed body: 413"
+early --data
+ok $? "early 413 and close during a buffered body: 413"
 fetch -X PUT --stream "$TRASH/huge" "$s/reset" >"$TRASH/out"
 case $(head -1 "$TRASH/out") in
 "error: "*) ok 0 "a close without an answer during the body is an error" ;;
