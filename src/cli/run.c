@@ -114,8 +114,8 @@ run_cache_daemon(struct run_cache *rs, const char *dir)
 	if (rs->loop == NULL && (rs->loop = loop_new()) == NULL)
 		return NULL;
 	if (upstream_new(&up, rs->loop, NULL, &uc, err, sizeof(err)) == -1) {
-		fprintf(stderr, "[fabrik] warning: daemon at %s: %s\n", url,
-		    err);
+		fprintf(
+		    stderr, "[fabrik] warning: daemon at %s: %s\n", url, err);
 		return NULL;
 	}
 	snprintf(where, sizeof(where), "daemon at %s", url);
@@ -170,8 +170,7 @@ run_cache_open(const struct config *cfg, struct run_cache *rs)
 		return &rs->local;
 	if ((rs->loop = loop_new()) == NULL ||
 	    (rs->chain = chain_new(rs->store)) == NULL ||
-	    cli_chain_setup(cfg, rs->loop, rs->chain, &rs->resolver, 0) ==
-		-1 ||
+	    cli_chain_setup(cfg, rs->loop, rs->chain, &rs->resolver, 0) == -1 ||
 	    (rs->rc = rcache_chain_new(rs->chain, rs->loop)) == NULL) {
 		fprintf(stderr,
 		    "[fabrik] warning: upstreams unusable; caching in the "
