@@ -84,6 +84,9 @@ struct store {
 	uint64_t vfs_free; /* free bytes at the last statvfs */
 	uint64_t vfs_at; /* when (monotonic ms); 0 = never */
 	uint64_t vfs_spent; /* promised to writers since */
+	int objfd; /* objects/, for openat/renameat relative to it */
+	int tmpfd; /* tmp/ */
+	long pid; /* for temp file names (getpid() is a system call) */
 };
 
 /* POSIX record locks belong to the process: a second lock by the same
@@ -94,7 +97,7 @@ static struct store *store_open_list;
 struct store_writer {
 	struct store *s;
 	int fd;
-	char tmp[STORE_PATH_MAX];
+	char tmp[64]; /* name in tmp/ */
 	unsigned char key[STORE_KEY_LEN];
 	int ns;
 	uint64_t written;
@@ -105,6 +108,11 @@ struct store_writer {
 	size_t meta_len;
 	struct sha256 hash;
 	int failed;
+	/* Small objects are collected here behind room for their header
+	 * and written with it in one call at commit; NULL once the content
+	 * goes to the file as it arrives. */
+	unsigned char *wbuf;
+	size_t wlen, wcap;
 };
 
 const char *
@@ -168,6 +176,17 @@ store_obj_path(const struct store *s, const unsigned char *key, char *out)
 
 	hex_encode(hex, key, STORE_KEY_LEN);
 	snprintf(out, STORE_PATH_MAX, "%s/objects/%.2s/%s", s->dir, hex, hex);
+}
+
+/* "ab/<64 hex>": the object's name relative to objects/ (s->objfd). */
+#define STORE_REL_LEN (3 + SHA256_HEX_LEN + 1)
+static void
+store_obj_rel(const unsigned char *key, char out[STORE_REL_LEN])
+{
+	hex_encode(out + 3, key, STORE_KEY_LEN);
+	out[0] = out[3];
+	out[1] = out[4];
+	out[2] = '/';
 }
 
 static uint64_t
@@ -312,11 +331,11 @@ store_rec_drop(struct store *s, struct index_rec *r)
 static void
 store_drop(struct store *s, const unsigned char *key)
 {
-	char path[STORE_PATH_MAX];
+	char rel[STORE_REL_LEN];
 	struct index_rec *r;
 
-	store_obj_path(s, key, path);
-	unlink(path);
+	store_obj_rel(key, rel);
+	unlinkat(s->objfd, rel, 0);
 	if ((r = index_find(s->ix, key)) != NULL)
 		store_rec_drop(s, r);
 }
@@ -324,50 +343,75 @@ store_drop(struct store *s, const unsigned char *key)
 /* How much content store_read_obj() reads besides the header. */
 #define STORE_READ_HEADER 0 /* none */
 #define STORE_READ_INLINE 1 /* objects up to STORE_INLINE_MAX */
-#define STORE_READ_FIRST 2 /* only what the first read brought anyway */
+#define STORE_READ_FIRST 2 /* only files of at most STORE_READ_SMALL */
+#define STORE_READ_SMALL 8192
+/* What is read first when only the header is wanted: the fixed part and
+ * the metadata of most objects; longer metadata takes a second read. */
+#define STORE_PEEK 512
 
 /* Reads the header of the object file at fd.  Fills o (meta is
- * malloc'd); the content lands in o->data as want_inline says.
- * Returns 0, or -1 when the file is not a valid object. */
+ * malloc'd); the content lands in o->data as want_inline says, read
+ * together with the header in one call.  Returns 0, or -1 when the file
+ * is not a valid object. */
 static int
 store_read_obj(int fd, uint64_t filesize, int want_inline, struct store_obj *o)
 {
-	unsigned char first[8192];
-	unsigned char *big = NULL;
+	unsigned char peek[STORE_HDR_FIXED + STORE_META_MAX];
+	unsigned char *p = peek;
 	size_t need = 0, have;
 	ssize_t n;
 	int64_t hlen;
 
-	n = pread(fd, first, sizeof(first), 0);
-	if (n < 0)
-		return -1;
+	if (want_inline != STORE_READ_HEADER &&
+	    filesize <= STORE_HDR_FIXED + STORE_INLINE_MAX &&
+	    (want_inline == STORE_READ_INLINE ||
+		filesize <= STORE_READ_SMALL)) {
+		/* The whole file, content and header at once. */
+		if ((o->dbuf = malloc((size_t)filesize + 1)) == NULL)
+			return -1;
+		p = o->dbuf;
+		n = pread(fd, p, (size_t)filesize, 0);
+		if (n < 0 || (uint64_t)n != filesize)
+			return -1;
+		p[filesize] = '\0';
+	} else {
+		n = pread(fd, p,
+		    filesize < STORE_PEEK ? (size_t)filesize : STORE_PEEK, 0);
+		if (n < 0)
+			return -1;
+	}
 	have = (size_t)n;
-	hlen = store_hdr_parse(first, have, filesize, o, &need);
-	if (hlen < 0 || (hlen == 0 && need > sizeof(first)))
-		return -1;
-	if (hlen == 0)
-		return -1; /* a short read of a file that claims more */
+	hlen = store_hdr_parse(p, have, filesize, o, &need);
+	if (hlen == 0 && p == peek && have == STORE_PEEK &&
+	    need <= sizeof(peek)) {
+		/* Long metadata: read the whole header. */
+		n = pread(fd, peek, need, 0);
+		if (n < 0)
+			return -1;
+		have = (size_t)n;
+		hlen = store_hdr_parse(peek, have, filesize, o, &need);
+	}
+	if (hlen <= 0)
+		return -1; /* invalid, or a short read of a file that claims
+			    * more */
 	if (o->meta_len > 0) {
 		if ((o->meta = malloc(o->meta_len)) == NULL)
 			return -1;
-		memcpy(o->meta, first + STORE_HDR_FIXED, o->meta_len);
+		memcpy(o->meta, p + STORE_HDR_FIXED, o->meta_len);
 	}
-	if (want_inline == STORE_READ_HEADER || o->size > STORE_INLINE_MAX ||
-	    (want_inline == STORE_READ_FIRST &&
-		(uint64_t)have < (uint64_t)hlen + o->size))
-		return 0;
-	if ((big = malloc(o->size + 1)) == NULL)
-		return -1;
-	if ((uint64_t)have >= (uint64_t)hlen + o->size) {
-		memcpy(big, first + hlen, o->size);
-	} else {
-		n = pread(fd, big, o->size, (off_t)hlen);
-		if (n < 0 || (uint64_t)n != o->size) {
-			free(big);
+	if (p != peek) {
+		o->data = p + hlen;
+	} else if (want_inline == STORE_READ_INLINE &&
+	    o->size <= STORE_INLINE_MAX) {
+		/* Small content behind long metadata. */
+		if ((o->dbuf = malloc((size_t)o->size + 1)) == NULL)
 			return -1;
-		}
+		n = pread(fd, o->dbuf, (size_t)o->size, (off_t)hlen);
+		if (n < 0 || (uint64_t)n != o->size)
+			return -1;
+		o->dbuf[o->size] = '\0';
+		o->data = o->dbuf;
 	}
-	o->data = big;
 	return 0;
 }
 
@@ -384,7 +428,7 @@ store_obj_release(struct store_obj *o)
 	if (o->fd != -1)
 		close(o->fd);
 	free(o->meta);
-	free(o->data);
+	free(o->dbuf);
 	sha256_release(&o->hash);
 	store_obj_init(o);
 }
@@ -426,7 +470,7 @@ store_expired(const struct store *s, const struct index_rec *r, int64_t now)
 int
 store_get(struct store *s, const unsigned char *key, struct store_obj *o)
 {
-	char path[STORE_PATH_MAX];
+	char rel[STORE_REL_LEN];
 	unsigned char digest[SHA256_LEN];
 	struct index_rec *r;
 	struct stat st;
@@ -441,8 +485,8 @@ store_get(struct store *s, const unsigned char *key, struct store_obj *o)
 		store_drop(s, key);
 		return STORE_MISS;
 	}
-	store_obj_path(s, key, path);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	store_obj_rel(key, rel);
+	if ((fd = openat(s->objfd, rel, O_RDONLY | O_CLOEXEC)) == -1) {
 		/* The file is gone (deleted by hand?): forget it. */
 		if (errno == ENOENT)
 			store_rec_drop(s, r);
@@ -738,13 +782,36 @@ store_make_room(struct store *s, uint64_t need)
 	return STORE_OK;
 }
 
+/* Writes all of p[0..n) at off.  A short write with no error is a full
+ * disk.  Returns 0 or -1 (errno set). */
+static int
+store_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
+{
+	const unsigned char *c = p;
+	ssize_t k;
+
+	while (n > 0) {
+		k = pwrite(fd, c, n, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		c += k;
+		n -= (size_t)k;
+		off += (uint64_t)k;
+	}
+	return 0;
+}
+
 int
 store_put_begin(struct store *s, const unsigned char *key, int ns,
     int64_t expected, const void *meta, size_t meta_len,
     struct store_writer **out)
 {
 	struct store_writer *w;
-	unsigned char zero[STORE_HDR_FIXED + STORE_META_MAX];
 	uint64_t reserve;
 	int rc;
 
@@ -771,20 +838,27 @@ store_put_begin(struct store *s, const unsigned char *key, int ns,
 		memcpy(w->meta, meta, meta_len);
 		w->meta_len = meta_len;
 	}
-	snprintf(w->tmp, sizeof(w->tmp), "%s/tmp/%ld-%llu", s->dir,
-	    (long)getpid(), (unsigned long long)++s->tmpseq);
-	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* A declared size that fits is collected whole; an unknown one
+	 * starts collecting and goes to the file when it outgrows it. */
+	if (expected < 0)
+		w->wcap = STORE_WBUF_MAX;
+	else if ((uint64_t)expected <= STORE_WBUF_MAX - w->hdrlen)
+		w->wcap = w->hdrlen + (size_t)expected;
+	if (w->wcap > w->hdrlen) {
+		if ((w->wbuf = malloc(w->wcap)) == NULL)
+			goto fail;
+		w->wlen = w->hdrlen;
+	}
+	snprintf(w->tmp, sizeof(w->tmp), "%ld-%llu", s->pid,
+	    (unsigned long long)++s->tmpseq);
+	w->fd = openat(
+	    s->tmpfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (w->fd == -1) {
 		rc = store_errno_rc(errno);
 		goto fail_rc;
 	}
-	/* Placeholder header; the real one is written at commit. */
-	memset(zero, 0, w->hdrlen);
-	errno = ENOSPC; /* a short write sets nothing: the disk is full */
-	if (write(w->fd, zero, w->hdrlen) != (ssize_t)w->hdrlen) {
-		rc = store_errno_rc(errno);
-		goto fail_rc;
-	}
+	/* The header is written at commit; until then the file starts with
+	 * a hole of its size and the content follows at hdrlen. */
 	if (sha256_init(&w->hash) == -1)
 		goto fail;
 	w->reserved = reserve;
@@ -797,20 +871,37 @@ fail_rc:
 	s->st.write_errors++;
 	if (w->fd != -1) {
 		close(w->fd);
-		unlink(w->tmp);
+		unlinkat(s->tmpfd, w->tmp, 0);
 	}
 	free(w->meta);
+	free(w->wbuf);
 	free(w);
+	return rc;
+}
+
+/* Stops collecting: what was collected goes to the file, and so does
+ * everything after it. */
+static int
+store_writer_spill(struct store_writer *w)
+{
+	int rc = 0;
+
+	if (w->wbuf == NULL)
+		return 0;
+	if (w->wlen > w->hdrlen)
+		rc = store_pwrite_all(
+		    w->fd, w->wbuf + w->hdrlen, w->wlen - w->hdrlen, w->hdrlen);
+	free(w->wbuf);
+	w->wbuf = NULL;
+	w->wlen = w->wcap = 0;
 	return rc;
 }
 
 int
 store_put_write(struct store_writer *w, const void *p, size_t n)
 {
-	const unsigned char *c = p;
 	struct store *s = w->s;
 	uint64_t step, need;
-	ssize_t k;
 	int rc;
 
 	if (w->failed)
@@ -847,20 +938,19 @@ store_put_write(struct store_writer *w, const void *p, size_t n)
 		w->reserved += step;
 		s->inflight += step;
 	}
-	while (n > 0) {
-		k = write(w->fd, c, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			w->failed = store_errno_rc(errno);
-			s->st.write_errors++;
-			return w->failed;
-		}
-		sha256_update(&w->hash, c, (size_t)k);
-		w->written += (uint64_t)k;
-		c += k;
-		n -= (size_t)k;
+	if (n == 0)
+		return STORE_OK;
+	sha256_update(&w->hash, p, n);
+	if (w->wbuf != NULL && n <= w->wcap - w->wlen) {
+		memcpy(w->wbuf + w->wlen, p, n);
+		w->wlen += n;
+	} else if (store_writer_spill(w) == -1 ||
+	    store_pwrite_all(w->fd, p, n, w->hdrlen + w->written) == -1) {
+		w->failed = store_errno_rc(errno);
+		s->st.write_errors++;
+		return w->failed;
 	}
+	w->written += (uint64_t)n;
 	return STORE_OK;
 }
 
@@ -872,6 +962,7 @@ store_writer_free(struct store *s, struct store_writer *w)
 		close(w->fd);
 	sha256_release(&w->hash);
 	free(w->meta);
+	free(w->wbuf);
 	free(w);
 }
 
@@ -880,7 +971,7 @@ store_put_abort(struct store *s, struct store_writer *w)
 {
 	if (w == NULL)
 		return;
-	unlink(w->tmp);
+	unlinkat(s->tmpfd, w->tmp, 0);
 	store_writer_free(s, w);
 }
 
@@ -898,15 +989,77 @@ store_writer_key(const struct store_writer *w, unsigned char *out)
 	memcpy(out, w->key, STORE_KEY_LEN);
 }
 
+static int store_same_object(struct store *, const char *rel,
+    const struct store_writer *, const unsigned char *sha);
+
+/* Moves the finished temp file to objects/ab/<hex> with one rename,
+ * atomic over an object it replaces (a committed object is never
+ * lost), unless that object already holds the same bytes.  Returns 0
+ * or -1 (errno set). */
+static int
+store_writer_publish(struct store *s, struct store_writer *w, int replace,
+    const unsigned char *sha)
+{
+	char rel[STORE_REL_LEN];
+
+	store_obj_rel(w->key, rel);
+	/* Replacing an object by the same bytes (a build tool uploading a
+	 * key again): keep the committed file and drop the new one.  A
+	 * rename over an existing file makes ext4 write the new one back
+	 * at once (auto_da_alloc) and stalls the loop; unlinking first
+	 * would lose the committed object if we crashed in between. */
+	if (replace && store_same_object(s, rel, w, sha)) {
+		(void)unlinkat(s->tmpfd, w->tmp, 0);
+		return 0;
+	}
+	if (renameat(s->tmpfd, w->tmp, s->objfd, rel) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	/* The objects/ab directory was removed: recreate it. */
+	rel[2] = '\0';
+	(void)mkdirat(s->objfd, rel, 0755);
+	rel[2] = '/';
+	return renameat(s->tmpfd, w->tmp, s->objfd, rel);
+}
+
+/* Does objects/rel already hold what w is about to publish: the same
+ * namespace, metadata, size and content digest? */
+static int
+store_same_object(struct store *s, const char *rel,
+    const struct store_writer *w, const unsigned char *sha)
+{
+	unsigned char hdr[STORE_HDR_FIXED + STORE_META_MAX];
+	struct store_obj o;
+	struct stat st;
+	size_t need = 0;
+	ssize_t n;
+	int fd, same = 0;
+
+	if ((fd = openat(s->objfd, rel, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	if (fstat(fd, &st) == 0 &&
+	    (n = pread(fd, hdr, STORE_HDR_FIXED + w->meta_len, 0)) > 0 &&
+	    store_hdr_parse(hdr, (size_t)n, (uint64_t)st.st_size, &o, &need) >
+		0 &&
+	    o.size == w->written && o.ns == w->ns &&
+	    o.meta_len == w->meta_len &&
+	    (w->meta_len == 0 ||
+		memcmp(hdr + STORE_HDR_FIXED, w->meta, w->meta_len) == 0) &&
+	    sha_ct_equal(o.sha, sha, SHA256_LEN))
+		same = 1;
+	close(fd);
+	return same;
+}
+
 int
 store_put_commit(
     struct store *s, struct store_writer *w, const unsigned char *expect_sha)
 {
 	unsigned char hdr[STORE_HDR_FIXED + STORE_META_MAX];
 	unsigned char sha[SHA256_LEN];
-	char path[STORE_PATH_MAX], *slash;
 	struct index_rec *r;
-	struct stat st;
 	int64_t now = clock_wall();
 	uint64_t total = w->written + w->hdrlen, extra;
 	int created, rc;
@@ -936,10 +1089,18 @@ store_put_commit(
 		if ((rc = store_make_room(s, extra)) != STORE_OK)
 			goto fail;
 	}
-	store_hdr_build(
-	    hdr, w->key, w->ns, w->written, now, sha, w->meta, w->meta_len);
-	if (pwrite(w->fd, hdr, w->hdrlen, 0) != (ssize_t)w->hdrlen) {
-		rc = errno == ENOSPC ? STORE_ENOSPC : STORE_EIO;
+	/* Collected content goes out with its header in one write. */
+	if (w->wbuf != NULL) {
+		store_hdr_build(w->wbuf, w->key, w->ns, w->written, now, sha,
+		    w->meta, w->meta_len);
+		rc = store_pwrite_all(w->fd, w->wbuf, w->wlen, 0);
+	} else {
+		store_hdr_build(hdr, w->key, w->ns, w->written, now, sha,
+		    w->meta, w->meta_len);
+		rc = store_pwrite_all(w->fd, hdr, w->hdrlen, 0);
+	}
+	if (rc == -1) {
+		rc = store_errno_rc(errno);
 		goto fail;
 	}
 	if (s->cfg.fsync && fsync(w->fd) == -1) {
@@ -955,16 +1116,7 @@ store_put_commit(
 		rc = store_errno_rc(errno);
 		goto fail;
 	}
-	store_obj_path(s, w->key, path);
-	if ((rc = rename(w->tmp, path)) == -1 && errno == ENOENT) {
-		/* The objects/ab directory was removed: recreate it. */
-		slash = strrchr(path, '/');
-		*slash = '\0';
-		(void)mkdir(path, 0755);
-		*slash = '/';
-		rc = rename(w->tmp, path);
-	}
-	if (rc == -1) {
+	if (store_writer_publish(s, w, !created, sha) == -1) {
 		rc = store_errno_rc(errno);
 		if (created)
 			index_remove(s->ix, w->key);
@@ -979,8 +1131,11 @@ store_put_commit(
 	if (created)
 		r->count = 1;
 	index_add_total(s->ix, (int64_t)total);
-	if (fstat(w->fd, &st) == 0)
-		store_mark_verified(r, &st);
+	/* Not verified yet: the file's ctime is from this very moment (the
+	 * rename sets it), too recent to prove anything (STORE_RACY_NS),
+	 * so the first read after STORE_RACY_NS hashes it and records it. */
+	r->vino = 0;
+	r->vctime = 0;
 	store_writer_free(s, w);
 	return STORE_OK;
 fail:
@@ -1184,6 +1339,16 @@ store_unlock(struct store *s)
 	s->lockfd = -1;
 }
 
+/* A descriptor of dir/name, which must be a directory. */
+static int
+store_open_dir(const char *dir, const char *name)
+{
+	char path[STORE_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 struct store *
 store_open(const struct store_config *cfg, const char **err)
 {
@@ -1197,6 +1362,8 @@ store_open(const struct store_config *cfg, const char **err)
 		return NULL;
 	}
 	s->lockfd = -1;
+	s->objfd = s->tmpfd = -1;
+	s->pid = (long)getpid();
 	s->cfg = *cfg;
 	if ((s->dir = strdup(cfg->dir)) == NULL) {
 		*err = "out of memory";
@@ -1220,6 +1387,12 @@ store_open(const struct store_config *cfg, const char **err)
 		goto fail;
 	}
 	store_sweep_tmp(s);
+	if ((s->objfd = store_open_dir(s->dir, "objects")) == -1 ||
+	    (s->tmpfd = store_open_dir(s->dir, "tmp")) == -1) {
+		*err = "cannot open the cache directory";
+		store_unlock(s);
+		goto fail;
+	}
 	snprintf(path, sizeof(path), "%s/index", s->dir);
 	if ((s->ix = index_open(path, &state, err)) == NULL) {
 		store_unlock(s);
@@ -1243,6 +1416,10 @@ fail:
 	 * store_lock()), so closing this descriptor releases nothing. */
 	if (s->lockfd != -1)
 		close(s->lockfd);
+	if (s->objfd != -1)
+		close(s->objfd);
+	if (s->tmpfd != -1)
+		close(s->tmpfd);
 	free(s->dir);
 	free(s);
 	return NULL;
@@ -1255,6 +1432,8 @@ store_close(struct store *s)
 		return;
 	index_close(s->ix);
 	store_unlock(s);
+	close(s->objfd);
+	close(s->tmpfd);
 	free(s->dir);
 	free(s);
 }

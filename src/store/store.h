@@ -23,6 +23,11 @@
 #ifndef STORE_INLINE_MAX
 #define STORE_INLINE_MAX (256 * 1024)
 #endif
+/* Uploads of at most this many bytes (header included) are collected in
+ * memory and written with their header in one call at commit. */
+#ifndef STORE_WBUF_MAX
+#define STORE_WBUF_MAX (128 * 1024)
+#endif
 #ifndef STORE_META_MAX
 #define STORE_META_MAX 4096
 #endif
@@ -100,7 +105,8 @@ struct store_obj {
 	unsigned char sha[SHA256_LEN];
 	unsigned char *meta; /* owned; meta_len bytes */
 	size_t meta_len;
-	unsigned char *data; /* owned; the whole content when inline */
+	unsigned char *data; /* the whole content when inline (in dbuf) */
+	unsigned char *dbuf; /* owned; holds data */
 	int verified; /* content already known to match sha */
 	struct sha256 hash; /* running hash while streaming unverified */
 	uint64_t hashed;
