@@ -30,6 +30,8 @@
 #define CONN_LINGER_BYTES (4 * 1024 * 1024)
 #define CONN_LINGER_MS 2000
 #define CONN_OUT_CHUNK (128 * 1024)
+/* Smallest run of a body (but its end) handed to a handler at once. */
+#define CONN_BODY_BATCH (64 * 1024)
 
 enum conn_state {
 	CONN_HEAD, /* reading a request head (or idle between requests) */
@@ -98,6 +100,7 @@ struct conn {
 	struct h1_parser parser;
 	struct http_req req;
 	struct loop_timer *timer;
+	int timer_off; /* timer disarmed (conn_arm(c, 0)) */
 	int keep_alive;
 	int linger; /* close only after draining what the client sends */
 	size_t linger_left;
@@ -220,6 +223,8 @@ conn_timeout(struct loop *l, void *arg)
 	struct conn *c = arg;
 
 	c->timer = NULL;
+	if (c->timer_off)
+		return;
 	if (c->state == CONN_HEAD && c->in.len > 0 && c->srv->accepting) {
 		/* Slow head: answer 408 and close (RFC 9110 §15.5.9). */
 		log_debug(
@@ -232,21 +237,32 @@ conn_timeout(struct loop *l, void *arg)
 	conn_close(c);
 }
 
+/* Arms the phase timeout, or with ms == 0 disarms it.  A disarmed timer
+ * stays queued and is ignored if it fires: the next phase re-arms it
+ * (usually to a later time, which the loop does without heap work)
+ * instead of freeing one timer and allocating another per request. */
 static void
 conn_arm(struct conn *c, uint64_t ms)
 {
 	struct loop *l = c->srv->loop;
 
 	if (ms == 0) {
-		if (c->timer != NULL)
-			loop_timer_cancel(l, c->timer);
-		c->timer = NULL;
+		c->timer_off = 1;
 		return;
 	}
+	c->timer_off = 0;
 	if (c->timer != NULL)
 		loop_timer_reset(l, c->timer, ms);
 	else
 		c->timer = loop_timer_add(l, ms, conn_timeout, c);
+}
+
+static void
+conn_disarm(struct conn *c)
+{
+	if (c->timer != NULL)
+		loop_timer_cancel(c->srv->loop, c->timer);
+	c->timer = NULL;
 }
 
 static void
@@ -291,7 +307,7 @@ conn_close(struct conn *c)
 			r->abort_cb(r, r->abort_arg);
 	}
 	req_release_source(r, 0);
-	conn_arm(c, 0);
+	conn_disarm(c);
 	loop_io_del(s->loop, c->fd);
 	close(c->fd);
 	c->fd = -1;
@@ -659,6 +675,13 @@ conn_feed_body(struct conn *c)
 			}
 			if (p.len == 0)
 				return;
+			/* Runs read from the socket are handed on in batches
+			 * of at least CONN_BODY_BATCH (or the rest of the
+			 * body): a handler writing to a file then makes one
+			 * write per batch, not one per read. */
+			if (c->in_off >= c->in.len && p.len < r->body_left &&
+			    p.len < CONN_BODY_BATCH)
+				return;
 			n = p.len < r->body_left ? p.len : (size_t)r->body_left;
 			r->body_left -= n;
 			r->body_seen += n;
@@ -904,6 +927,20 @@ req_settle_body(struct http_req *r)
 	}
 }
 
+/* Appends v in decimal. */
+static int
+reply_uint(struct buf *b, uint64_t v)
+{
+	char d[20];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	return buf_append(b, d + i, sizeof(d) - i);
+}
+
 static int
 reply_head(struct http_req *r, int status, const char *ctype, uint64_t len)
 {
@@ -911,11 +948,32 @@ reply_head(struct http_req *r, int status, const char *ctype, uint64_t len)
 	int rc;
 
 	r->status = status;
-	rc = buf_printf(&c->out,
-	    "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %llu\r\n", status,
-	    http_reason(status), http_date(), (unsigned long long)len);
-	if (rc == 0 && ctype != NULL)
-		rc = buf_printf(&c->out, "Content-Type: %s\r\n", ctype);
+	/* Put together by hand: this runs once per response, and printf
+	 * costs more than everything else here. */
+	rc = buf_append(&c->out, "HTTP/1.1 ", 9);
+	if (rc == 0)
+		rc = reply_uint(&c->out, (uint64_t)status);
+	if (rc == 0)
+		rc = buf_append(&c->out, " ", 1);
+	if (rc == 0)
+		rc = buf_append_str(&c->out, http_reason(status));
+	if (rc == 0)
+		rc = buf_append(&c->out, "\r\nDate: ", 8);
+	if (rc == 0)
+		rc = buf_append_str(&c->out, http_date());
+	if (rc == 0)
+		rc = buf_append(&c->out, "\r\nContent-Length: ", 18);
+	if (rc == 0)
+		rc = reply_uint(&c->out, len);
+	if (rc == 0)
+		rc = buf_append(&c->out, "\r\n", 2);
+	if (rc == 0 && ctype != NULL) {
+		rc = buf_append(&c->out, "Content-Type: ", 14);
+		if (rc == 0)
+			rc = buf_append_str(&c->out, ctype);
+		if (rc == 0)
+			rc = buf_append(&c->out, "\r\n", 2);
+	}
 	if (rc == 0 && r->extra.len > 0)
 		rc = buf_append(&c->out, r->extra.data, r->extra.len);
 	if (rc == 0 && !c->keep_alive)

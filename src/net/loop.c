@@ -27,7 +27,8 @@ struct loop_io {
 };
 
 struct loop_timer {
-	uint64_t when;
+	uint64_t when; /* heap key: at most due */
+	uint64_t due; /* when it fires; later than when if pushed back */
 	uint64_t seq;
 	size_t hidx; /* index in the heap, or LOOP_NO_INDEX */
 	loop_timer_cb *cb;
@@ -303,7 +304,7 @@ loop_timer_add(struct loop *l, uint64_t ms, loop_timer_cb *cb, void *arg)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	t->when = l->now + ms;
+	t->when = t->due = l->now + ms;
 	t->seq = ++l->timer_seq;
 	t->cb = cb;
 	t->arg = arg;
@@ -329,10 +330,19 @@ loop_timer_cancel(struct loop *l, struct loop_timer *t)
 void
 loop_timer_reset(struct loop *l, struct loop_timer *t, uint64_t ms)
 {
-	loop_heap_remove(l, t);
-	t->when = l->now + ms;
-	t->seq = ++l->timer_seq;
+	uint64_t due = l->now + ms;
+
 	t->cancelled = 0;
+	if (t->hidx != LOOP_NO_INDEX && due >= t->when) {
+		/* Pushed back (a connection's timeout, once per request):
+		 * the heap keeps its place and re-keys it when it comes up,
+		 * so the usual reset costs no heap work. */
+		t->due = due;
+		return;
+	}
+	loop_heap_remove(l, t);
+	t->when = t->due = due;
+	t->seq = ++l->timer_seq;
 	if (loop_heap_insert(l, t) == -1)
 		t->cancelled = 1; /* cannot re-arm: treat as cancelled */
 }
@@ -350,6 +360,15 @@ loop_run_timers(struct loop *l)
 	    l->heap[0]->seq <= last) {
 		t = l->heap[0];
 		loop_heap_remove(l, t);
+		if (t->due > l->now) {
+			/* Pushed back since it was queued: queue it again at
+			 * its real time (cannot fail: its slot was just
+			 * freed). */
+			t->when = t->due;
+			t->seq = ++l->timer_seq;
+			(void)loop_heap_insert(l, t);
+			continue;
+		}
 		t->firing = 1;
 		t->cb(l, t->arg);
 		t->firing = 0;

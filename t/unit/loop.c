@@ -159,6 +159,63 @@ test_timer_reset(void)
 	loop_free(l);
 }
 
+/* Reset to an earlier time (the heap must move it up), and a pushed-back
+ * timer ordered against one due in between. */
+struct order_ctx {
+	int order[3];
+};
+
+static void
+first_cb(struct loop *l, void *arg)
+{
+	struct order_ctx *c = arg;
+
+	(void)l;
+	c->order[++c->order[0]] = 1;
+}
+
+static void
+second_cb(struct loop *l, void *arg)
+{
+	struct order_ctx *c = arg;
+
+	(void)l;
+	c->order[++c->order[0]] = 2;
+}
+
+static void
+test_timer_reset_order(void)
+{
+	struct loop *l = fresh_loop();
+	struct order_ctx c;
+	struct loop_timer *a, *b;
+	uint64_t t0;
+
+	memset(&c, 0, sizeof(c));
+	/* a at 80 ms, b at 30 ms; a reset to 10 ms must fire first. */
+	a = loop_timer_add(l, 80, first_cb, &c);
+	b = loop_timer_add(l, 30, second_cb, &c);
+	(void)b;
+	t0 = loop_now(l);
+	loop_timer_reset(l, a, 10);
+	loop_timer_add(l, 60, stop_cb, NULL);
+	(void)!loop_run(l);
+	is_int(c.order[0], 2, "both timers fired");
+	ok(c.order[1] == 1 && c.order[2] == 2,
+	    "a timer reset to an earlier time fires before one due later");
+	ok(loop_now(l) - t0 >= 30, "the loop ran until the later one");
+	/* a pushed back past b: b first, then a. */
+	memset(&c, 0, sizeof(c));
+	a = loop_timer_add(l, 10, first_cb, &c);
+	loop_timer_add(l, 30, second_cb, &c);
+	loop_timer_reset(l, a, 50);
+	loop_timer_add(l, 80, stop_cb, NULL);
+	(void)!loop_run(l);
+	ok(c.order[0] == 2 && c.order[1] == 2 && c.order[2] == 1,
+	    "a timer pushed back past another fires after it");
+	loop_free(l);
+}
+
 struct rearm_ctx {
 	struct loop_timer *t;
 	int count;
@@ -704,6 +761,7 @@ main(void)
 	test_timer_order();
 	test_timer_cancel();
 	test_timer_reset();
+	test_timer_reset_order();
 	test_timer_rearm_self();
 	test_timer_cancel_in_pass();
 	test_defer();
