@@ -608,23 +608,29 @@ turbo_handle(struct http_req *r, void *arg)
 		c.hash = span_make(path.p + strlen(TURBO_ARTIFACTS),
 		    path.len - strlen(TURBO_ARTIFACTS));
 	}
-	allow[0] = '\0';
-	for (i = 0; i < TURBO_NROUTES; i++) {
+	for (i = 0; i < TURBO_NROUTES && found == NULL; i++) {
 		rt = &turbo_routes[i];
-		if (rt->artifact != artifact ||
-		    (!artifact && !span_eq_str(path, rt->path)))
-			continue;
-		alen += (size_t)snprintf(
-		    allow + alen, sizeof(allow) - alen, "%s, ", rt->method);
-		if (http_req_is(r, rt->method))
+		if (rt->artifact == artifact &&
+		    (artifact || span_eq_str(path, rt->path)) &&
+		    http_req_is(r, rt->method))
 			found = rt;
 	}
-	snprintf(allow + alen, sizeof(allow) - alen, "OPTIONS");
-	if (http_req_is(r, "OPTIONS")) {
-		turbo_preflight(r, allow);
-		return;
-	}
 	if (found == NULL) {
+		/* The methods of this path, for Allow. */
+		allow[0] = '\0';
+		for (i = 0; i < TURBO_NROUTES; i++) {
+			rt = &turbo_routes[i];
+			if (rt->artifact != artifact ||
+			    (!artifact && !span_eq_str(path, rt->path)))
+				continue;
+			alen += (size_t)snprintf(allow + alen,
+			    sizeof(allow) - alen, "%s, ", rt->method);
+		}
+		snprintf(allow + alen, sizeof(allow) - alen, "OPTIONS");
+		if (http_req_is(r, "OPTIONS")) {
+			turbo_preflight(r, allow);
+			return;
+		}
 		http_reply_header(r, "Allow", allow);
 		turbo_error(r, 405, "method_not_allowed", "method not allowed");
 		return;
