@@ -20,6 +20,9 @@
 #   KEYS=2000     objects in the GET corpus (sizes 1-64 KiB, uniform)
 #   THREADS=2     wrk threads for the 16/64-connection runs
 #   FABRIK=./fabrik   NGINX=nginx   WRK=wrk
+#   BEFORE=path   a second fabrik binary (e.g. an older build), loaded
+#                 and measured in the same run, alternating with the
+#                 others; its figures appear in two extra columns
 #   OUT=${TMPDIR:-/tmp}/http-vs-nginx.txt   where the table is saved (also printed)
 #   KEEP=1        keep the scratch directory (printed) for inspection
 # Everything binds 127.0.0.1 only; every process started here and the
@@ -59,17 +62,23 @@ for t in "$NGINX" "$WRK" curl od awk cmp; do
 done
 [ -x "$FABRIK" ] || die "$FABRIK not found (run make, or set FABRIK=)"
 FABRIK=$(cd "$(dirname "$FABRIK")" && pwd)/$(basename "$FABRIK")
+BEFORE=${BEFORE:-}
+if [ -n "$BEFORE" ]; then
+	[ -x "$BEFORE" ] || die "$BEFORE not found"
+	BEFORE=$(cd "$(dirname "$BEFORE")" && pwd)/$(basename "$BEFORE")
+fi
 case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/fabrik-bench.XXXXXX") || die "mktemp failed"
 fabrik_pid=
+before_pid=
 nginx_pid=
 cleanup() {
 	trap - EXIT INT TERM HUP
-	for p in $fabrik_pid $nginx_pid; do
+	for p in $fabrik_pid $before_pid $nginx_pid; do
 		kill "$p" 2>/dev/null
 	done
-	for p in $fabrik_pid $nginx_pid; do
+	for p in $fabrik_pid $before_pid $nginx_pid; do
 		wait "$p" 2>/dev/null
 	done
 	if [ "$KEEP" = 1 ]; then
@@ -114,28 +123,31 @@ cp "$T/corpus/"* "$T/nginx/root/cache/" || die "copying the corpus failed"
 
 # ---- servers ----
 
+# start_fabrik BINARY NAME: starts a daemon on $T/NAME; sets sf_pid and
+# sf_port.
 start_fabrik() {
-	: >"$T/fabrik.log"
-	"$FABRIK" daemon --config-cache-dir "$T/fabrik" \
+	: >"$T/$2.log"
+	mkdir -p "$T/$2"
+	"$1" daemon --config-cache-dir "$T/$2" \
 	    --config-daemon-bind 127.0.0.1:0 \
 	    --config-observability-health-bind 127.0.0.1:0 \
 	    --config-observability-metrics-bind 127.0.0.1:0 \
 	    --config-cache-max-size 20GB \
-	    >"$T/fabrik.log" 2>&1 &
-	fabrik_pid=$!
+	    >"$T/$2.log" 2>&1 &
+	sf_pid=$!
 	i=0
-	while ! grep -q '\[fabrik\] ready' "$T/fabrik.log"; do
+	while ! grep -q '\[fabrik\] ready' "$T/$2.log"; do
 		i=$((i + 1))
-		if [ $i -gt 200 ] || ! kill -0 "$fabrik_pid" 2>/dev/null; then
-			cat "$T/fabrik.log" >&2
+		if [ $i -gt 200 ] || ! kill -0 "$sf_pid" 2>/dev/null; then
+			cat "$T/$2.log" >&2
 			die "fabrik did not start"
 		fi
 		sleep 0.05
 	done
-	fabrik_port=$(sed -n \
+	sf_port=$(sed -n \
 	    's/^\[fabrik\] listening http on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
-	    "$T/fabrik.log" | head -n 1)
-	[ -n "$fabrik_port" ] || die "no http port in $T/fabrik.log"
+	    "$T/$2.log" | head -n 1)
+	[ -n "$sf_port" ] || die "no http port in $T/$2.log"
 }
 
 # nginx cannot report a port it chose, so try a few at random.  Its
@@ -221,12 +233,20 @@ cputicks() {
 	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
-start_fabrik
+start_fabrik "$FABRIK" fabrik
+fabrik_pid=$sf_pid fabrik_port=$sf_port
+if [ -n "$BEFORE" ]; then
+	start_fabrik "$BEFORE" before
+	before_pid=$sf_pid before_port=$sf_port
+	note "before: pid $before_pid on 127.0.0.1:$before_port ($BEFORE)"
+fi
 start_nginx
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 note "fabrik pid $fabrik_pid on 127.0.0.1:$fabrik_port;" \
     "nginx pid $nginx_pid (worker $nginx_worker) on 127.0.0.1:$nginx_port"
 rss_idle_f=$(rss "$fabrik_pid")
+rss_idle_b=
+[ -n "$before_pid" ] && rss_idle_b=$(rss "$before_pid")
 rss_idle_n=$(rss "$nginx_pid" "$nginx_worker")
 rss_idle_nw=$(rss "$nginx_worker")
 
@@ -234,27 +254,31 @@ rss_idle_nw=$(rss "$nginx_worker")
 
 F=http://127.0.0.1:$fabrik_port
 N=http://127.0.0.1:$nginx_port
-{
-	while read -r k; do
+Bu=
+[ -n "$before_pid" ] && Bu=http://127.0.0.1:$before_port
+for srv in "$F" $Bu; do
+	{
+		while read -r k; do
+			printf 'upload-file = "%s"\nurl = "%s/cache/%s"\n' \
+			    "$T/corpus/$k" "$srv" "$k"
+			printf 'output = "/dev/null"\n'
+		done <"$T/keys"
+		k=$(cat "$T/bigkey")
 		printf 'upload-file = "%s"\nurl = "%s/cache/%s"\n' \
-		    "$T/corpus/$k" "$F" "$k"
+		    "$T/corpus/$k" "$srv" "$k"
 		printf 'output = "/dev/null"\n'
-	done <"$T/keys"
-	k=$(cat "$T/bigkey")
-	printf 'upload-file = "%s"\nurl = "%s/cache/%s"\n' \
-	    "$T/corpus/$k" "$F" "$k"
-	printf 'output = "/dev/null"\n'
-} >"$T/curl-put"
-note "loading fabrik over HTTP PUT"
-curl -s -q -K "$T/curl-put" -w '%{http_code}\n' >"$T/put-codes" ||
-    die "curl PUT failed"
-bad=$(grep -vc '^200$' "$T/put-codes")
-[ "$bad" -eq 0 ] || die "$bad of fabrik's PUTs did not answer 200"
+	} >"$T/curl-put"
+	note "loading $srv over HTTP PUT"
+	curl -s -q -K "$T/curl-put" -w '%{http_code}\n' >"$T/put-codes" ||
+	    die "curl PUT failed"
+	bad=$(grep -vc '^200$' "$T/put-codes")
+	[ "$bad" -eq 0 ] || die "$bad of the PUTs to $srv did not answer 200"
+done
 rss_loaded_f=$(rss "$fabrik_pid")
 
 # Every object once through each server (warms the page cache and checks
 # status codes), then byte-for-byte comparison on a sample.
-for srv in "$F" "$N"; do
+for srv in "$F" "$N" $Bu; do
 	sed "s|.*|url = \"$srv/cache/&\"\\
 output = \"/dev/null\"|" "$T/keys" >"$T/curl-get"
 	curl -s -q -K "$T/curl-get" -w '%{http_code}\n' >"$T/get-codes" ||
@@ -265,7 +289,7 @@ done
 sample=$(awk 'NR % 37 == 1' "$T/keys" | head -n 60; cat "$T/bigkey")
 checked=0
 for k in $sample; do
-	for srv in "$F" "$N"; do
+	for srv in "$F" "$N" $Bu; do
 		curl -s -q -o "$T/check" "$srv/cache/$k" ||
 		    die "GET $srv/cache/$k failed"
 		cmp -s "$T/check" "$T/corpus/$k" ||
@@ -285,6 +309,8 @@ run_wrk() {
 	shift 4
 	if [ "$srv" = fabrik ]; then
 		url=$F pid=$fabrik_pid
+	elif [ "$srv" = before ]; then
+		url=$Bu pid=$before_pid
 	else
 		url=$N pid=$nginx_worker
 	fi
@@ -332,7 +358,11 @@ ab() {
 		if [ $((r % 2)) -eq 1 ]; then
 			run_wrk "$name" fabrik "$conns" "$script" "$@"
 			run_wrk "$name" nginx "$conns" "$script" "$@"
+			[ -n "$Bu" ] &&
+			    run_wrk "$name" before "$conns" "$script" "$@"
 		else
+			[ -n "$Bu" ] &&
+			    run_wrk "$name" before "$conns" "$script" "$@"
 			run_wrk "$name" nginx "$conns" "$script" "$@"
 			run_wrk "$name" fabrik "$conns" "$script" "$@"
 		fi
@@ -349,6 +379,8 @@ ab get-128m 1 get.lua "$T/bigkey"
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 rss_after_f=$(rss "$fabrik_pid")
+rss_after_b=
+[ -n "$before_pid" ] && rss_after_b=$(rss "$before_pid")
 rss_after_n=$(rss "$nginx_pid" "$nginx_worker")
 rss_after_nw=$(rss "$nginx_worker")
 
@@ -368,6 +400,8 @@ rss_after_nw=$(rss "$nginx_worker")
 	echo "corpus:  $KEYS objects of 1-64 KiB ($((bytes / 1024)) KiB)," \
 	    "one of 128 MiB; PUTs overwrite $PUT_KEYS keys"
 	echo "load average before: $load0; after: $load1"
+	[ -n "$Bu" ] &&
+	    echo "before:  $BEFORE (ratio column 2 = before / nginx)"
 	echo
 	awk '
 	{
@@ -382,13 +416,41 @@ rss_after_nw=$(rss "$nginx_worker")
 	}
 	function avg(a, k) { return a[k] / n[k] }
 	function row(label, f, nn, fmt, note) {
+		if (hasb) {
+			bb = (label in bv) ? bv[label] : 0
+			printf "%-26s %12s %12s %8s %12s %8s  %s\n", label,
+			    sprintf(fmt, f), sprintf(fmt, nn),
+			    (nn > 0 ? sprintf("%.2f", f / nn) : "-"),
+			    sprintf(fmt, bb),
+			    (nn > 0 ? sprintf("%.2f", bb / nn) : "-"), note
+			return
+		}
 		printf "%-26s %12s %12s %8s  %s\n", label, sprintf(fmt, f),
 		    sprintf(fmt, nn), (nn > 0 ? sprintf("%.2f", f / nn) : "-"),
 		    note
 	}
 	END {
-		printf "%-26s %12s %12s %8s\n", "measurement", "fabrik",
-		    "nginx", "ratio"
+		for (i = 1; i <= m; i++) {
+			t = order[i]
+			b = t SUBSEP "before"
+			if (!(b in n))
+				continue
+			hasb = 1
+			if (t == "get-128m") {
+				bv[t " GB/s"] = avg(bps, b) / 1e9
+			} else {
+				bv[t " req/s"] = avg(rps, b)
+				bv[t " p50 us"] = avg(p50, b)
+				bv[t " p99 us"] = avg(p99, b)
+			}
+			bv[t " cpu us/req"] = avg(cpu, b)
+		}
+		if (hasb)
+			printf "%-26s %12s %12s %8s %12s %8s\n", "measurement",
+			    "fabrik", "nginx", "ratio", "before", "ratio"
+		else
+			printf "%-26s %12s %12s %8s\n", "measurement",
+			    "fabrik", "nginx", "ratio"
 		for (i = 1; i <= m; i++) {
 			t = order[i]
 			f = t SUBSEP "fabrik"
@@ -406,9 +468,9 @@ rss_after_nw=$(rss "$nginx_worker")
 			}
 			row(t " cpu us/req", avg(cpu, f), avg(cpu, g),
 			    "%.1f", "server CPU time per request")
-			if (err[f] + err[g] > 0)
-				printf "%-26s %12d %12d\n", t " errors",
-				    err[f], err[g]
+			if (err[f] + err[g] + err[t SUBSEP "before"] > 0)
+				printf "%-26s %12d %12d %8s %12d\n", t " errors",
+				    err[f], err[g], "", err[t SUBSEP "before"]
 		}
 	}' "$T/results"
 	printf '%-26s %12s %12s %8s  %s\n' "RSS idle, empty KiB" \
@@ -423,6 +485,8 @@ rss_after_nw=$(rss "$nginx_worker")
 	    "$(awk -v a="$rss_after_f" -v b="$rss_after_n" \
 	    'BEGIN { printf "%.2f", a / b }')" \
 	    "nginx = master + worker ($rss_after_nw worker)"
+	[ -n "$Bu" ] && printf '%-26s %12s  (idle %s)\n' \
+	    "RSS before-binary KiB" "$rss_after_b" "$rss_idle_b"
 	echo
 	echo "per-run figures (name server req/s p50us p99us bytes/s cpu-us/req errors):"
 	sed 's/^/  /' "$T/results"
