@@ -354,6 +354,10 @@ fetch_data(void *arg, const void *p, size_t n)
 	if (f->timer != NULL)
 		loop_timer_reset(
 		    f->c->loop, f->timer, f->c->up[f->cur].o.timeout_ms);
+	if (n > f->info.size - f->got) {
+		f->bad = "more content than the object's size";
+		return -1;
+	}
 	f->got += n;
 	f->c->up[f->cur].st.bytes_in += n;
 	if ((rc = store_put_write(f->w, p, n)) != STORE_OK) {

@@ -174,6 +174,7 @@ struct rc_up {
 	int hashing;
 	const unsigned char *src;
 	size_t src_len;
+	uint64_t got; /* content bytes received by up_data */
 	char err[256]; /* why the last operation failed */
 	const char *where;
 };
@@ -194,6 +195,7 @@ up_head(void *arg, const struct upstream_info *in)
 	if (in->meta_len > sizeof(x->meta) || sha256_init(&x->h) == -1)
 		return -1;
 	x->hashing = 1;
+	x->got = 0;
 	x->info = *in;
 	memcpy(x->meta, in->meta, in->meta_len);
 	x->info.meta = x->meta;
@@ -205,6 +207,9 @@ up_data(void *arg, const void *p, size_t n)
 {
 	struct rc_up *x = arg;
 
+	if (n > x->info.size - x->got)
+		return -1; /* more than announced */
+	x->got += n;
 	sha256_update(&x->h, p, n);
 	return buf_append(x->data, p, n) == -1 ? -1 : 0;
 }

@@ -155,38 +155,12 @@ fsv_store_status(int rc)
 static int
 fsv_auth(struct grpc_call *call, struct fsv_call *fc, int need)
 {
-	struct auth_info info;
-	int perms;
+	const char *msg;
+	int st =
+	    tool_grpc_auth(fc->svc->env->auth, call, &fc->perms, need, &msg);
 
-	if (fc->perms < 0) {
-		switch (auth_check_at(fc->svc->env->auth,
-		    grpc_call_metadata(call, "authorization"), clock_wall(),
-		    &perms, &info)) {
-		case AUTH_OK:
-			if (info.sub[0] != '\0')
-				log_debug("fabrik %s %s: sub=%s "
-					  "project_id=%s perms=%d",
-				    grpc_call_peer(call), grpc_call_path(call),
-				    info.sub, info.project_id, perms);
-			fc->perms = perms;
-			break;
-		case AUTH_ANON:
-			fc->perms = perms;
-			break;
-		default:
-			stats_auth_failure(info.reason);
-			fsv_finish(call, GRPC_STATUS_UNAUTHENTICATED,
-			    strcmp(info.reason, "missing") == 0
-				? "authentication required"
-				: "invalid credentials");
-			return -1;
-		}
-	}
-	if ((fc->perms & need) != need) {
-		stats_auth_failure("forbidden");
-		fsv_finish(call, GRPC_STATUS_PERMISSION_DENIED,
-		    need & AUTH_WRITE ? "token may not write"
-				      : "token may not read");
+	if (st != GRPC_STATUS_OK) {
+		fsv_finish(call, st, msg);
 		return -1;
 	}
 	return 0;

@@ -231,31 +231,11 @@ rc_collect(
 static int
 rc_auth(struct grpc_call *call, struct reapi_call *rc, int need)
 {
-	struct auth_info info;
-	int perms;
+	const char *msg;
+	int st = tool_grpc_auth(rc->r->env->auth, call, &rc->perms, need, &msg);
 
-	if (rc->perms < 0) {
-		switch (auth_check_at(rc->r->env->auth,
-		    grpc_call_metadata(call, "authorization"), clock_wall(),
-		    &perms, &info)) {
-		case AUTH_OK:
-		case AUTH_ANON:
-			rc->perms = perms;
-			break;
-		default:
-			stats_auth_failure(info.reason);
-			rc_finish(call, GRPC_STATUS_UNAUTHENTICATED,
-			    strcmp(info.reason, "missing") == 0
-				? "authentication required"
-				: "invalid credentials");
-			return -1;
-		}
-	}
-	if ((rc->perms & need) != need) {
-		stats_auth_failure("forbidden");
-		rc_finish(call, GRPC_STATUS_PERMISSION_DENIED,
-		    need & AUTH_WRITE ? "token may not write"
-				      : "token may not read");
+	if (st != GRPC_STATUS_OK) {
+		rc_finish(call, st, msg);
 		return -1;
 	}
 	return 0;

@@ -10,6 +10,8 @@
 #include "base/hex.h"
 #include "base/log.h"
 #include "cache/stats.h"
+#include "http/grpc_frame.h"
+#include "http/grpc_server.h"
 #include "tools/tool.h"
 
 int
@@ -48,6 +50,45 @@ tool_auth(struct http_req *r, const struct tools_env *env, const char *scheme)
 			: "invalid credentials");
 		return -1;
 	}
+}
+
+int
+tool_grpc_auth(struct auth *a, struct grpc_call *call, int *perms, int need,
+    const char **msg)
+{
+	struct auth_info info;
+	int p;
+
+	if (*perms < 0) {
+		switch (
+		    auth_check_at(a, grpc_call_metadata(call, "authorization"),
+			clock_wall(), &p, &info)) {
+		case AUTH_OK:
+			if (info.sub[0] != '\0')
+				log_debug("grpc %s %s: sub=%s project_id=%s "
+					  "perms=%d",
+				    grpc_call_peer(call), grpc_call_path(call),
+				    info.sub, info.project_id, p);
+			*perms = p;
+			break;
+		case AUTH_ANON:
+			*perms = p;
+			break;
+		default:
+			stats_auth_failure(info.reason);
+			*msg = strcmp(info.reason, "missing") == 0
+			    ? "authentication required"
+			    : "invalid credentials";
+			return GRPC_STATUS_UNAUTHENTICATED;
+		}
+	}
+	if ((*perms & need) != need) {
+		stats_auth_failure("forbidden");
+		*msg = need & AUTH_WRITE ? "token may not write"
+					 : "token may not read";
+		return GRPC_STATUS_PERMISSION_DENIED;
+	}
+	return GRPC_STATUS_OK;
 }
 
 void

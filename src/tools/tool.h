@@ -20,6 +20,16 @@ struct tools_env {
  * answering 401 (with WWW-Authenticate realm) itself. */
 int tool_auth(struct http_req *, const struct tools_env *, const char *scheme);
 
+/*
+ * The same for a gRPC call (metadata "authorization"): *perms is -1 until
+ * the call authenticated (then kept, so streaming calls check once).
+ * Returns GRPC_STATUS_OK, or UNAUTHENTICATED / PERMISSION_DENIED with
+ * *msg; the failure is counted.  The caller finishes the call.
+ */
+struct grpc_call;
+int tool_grpc_auth(
+    struct auth *, struct grpc_call *, int *perms, int need, const char **msg);
+
 /* Answers a request whose token lacks a permission with status (each
  * protocol has its own "read-only" answer) and counts it. */
 void tool_forbidden(struct http_req *, int status, const char *msg);
