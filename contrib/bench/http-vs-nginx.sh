@@ -25,6 +25,8 @@
 #                 others; its figures appear in two extra columns
 #   OUT=${TMPDIR:-/tmp}/http-vs-nginx.txt   where the table is saved (also printed)
 #   KEEP=1        keep the scratch directory (printed) for inspection
+#   ONLY="get-c64 put-1m"   run only these measurements (names as in
+#                 the table: get-c1 get-c16 get-c64 put-16k put-1m get-128m)
 # Everything binds 127.0.0.1 only; every process started here and the
 # scratch directory are removed on exit.
 set -u
@@ -353,6 +355,10 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 ab() {
 	name=$1 conns=$2 script=$3
 	shift 3
+	case " ${ONLY:-$name} " in
+	*" $name "*) ;;
+	*) return 0 ;;
+	esac
 	r=1
 	while [ $r -le "$ROUNDS" ]; do
 		if [ $((r % 2)) -eq 1 ]; then

@@ -10,7 +10,8 @@
 # ${TMPDIR:-/tmp}/fabrik-bench-trc; installed with npm on first use),
 # BEFORE (another fabrik binary, e.g. an older build: it is measured in
 # the same run, alternating with the others, and shown as "before").
-# Every PUT of a run overwrites one of 256 artifacts (same body).
+# PUTs are measured three ways (see put-*.lua below); fabrik runs with
+# cache.max_size = 4GB, so the new-key runs also evict as they write.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 FABRIK=${FABRIK:-$TOP/fabrik}
@@ -46,7 +47,7 @@ start_fabrik() {
 	    --config-observability-health-bind '' \
 	    --config-observability-metrics-bind '' \
 	    --config-auth-required true --config-auth-tokens tok \
-	    >"$T/$2.log" 2>&1 &
+	    --config-cache-max-size 4GB >"$T/$2.log" 2>&1 &
 	PID=$!
 	i=0
 	until grep -q '\[fabrik\] ready' "$T/$2.log"; do
@@ -99,59 +100,95 @@ request = function()
 	return wrk.format("GET", "/v8/artifacts/a" .. math.random(0, $N - 1) .. "?slug=bench")
 end
 LUA
-cat >"$T/put.lua" <<LUA
-local f = io.open("$T/body", "rb")
-local body = f:read("*a")
+# PUT workloads: the same artifact again to one of 256 keys (what a
+# second CI job uploading an identical result does), other bytes to one
+# of 256 keys (a non-reproducible result replacing the old one), and new
+# keys only (a cache miss uploading its result: the common case).
+put_head="local f = io.open(\"$T/body\", \"rb\")
+local body = f:read(\"*a\")
 f:close()
+wrk.headers[\"Authorization\"] = \"Bearer tok\"
+wrk.headers[\"Content-Type\"] = \"application/octet-stream\""
+cat >"$T/put-same.lua" <<LUA
+$put_head
 math.randomseed(7)
-wrk.headers["Authorization"] = "Bearer tok"
-wrk.headers["Content-Type"] = "application/octet-stream"
 request = function()
 	return wrk.format("PUT", "/v8/artifacts/p" .. math.random(0, 255) .. "?slug=bench", nil, body)
 end
 LUA
+cat >"$T/put-other.lua" <<LUA
+$put_head
+local bodies = {}
+for i = 1, 16 do bodies[i] = string.char(i) .. body:sub(2) end
+math.randomseed(11)
+request = function()
+	return wrk.format("PUT", "/v8/artifacts/p" .. math.random(0, 255) .. "?slug=bench", nil, bodies[math.random(16)])
+end
+LUA
+cat >"$T/put-new.lua" <<LUA
+$put_head
+local prefix, n = "n", 0
+init = function(args) prefix = args[1] end
+request = function()
+	n = n + 1
+	return wrk.format("PUT", "/v8/artifacts/" .. prefix .. "-" .. n .. "?slug=bench", nil, body)
+end
+LUA
+run=0
 rps() {
-	wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$2" "http://127.0.0.1:$1/" |
+	run=$((run + 1))
+	wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$2" "http://127.0.0.1:$1/" \
+	    -- "r$run" |
 	    sed -n 's/^Requests\/sec:[[:space:]]*\([0-9.]*\)/\1/p'
 }
 rss() {
 	sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"
 }
-# Alternating: fabrik, trc[, before], then the reverse order.
-bg= bg2= bp= bp2=
-fg=$(rps "$FPORT" "$T/get.lua"); tg=$(rps "$TPORT" "$T/get.lua")
-[ -n "$BPORT" ] && bg=$(rps "$BPORT" "$T/get.lua")
-[ -n "$BPORT" ] && bg2=$(rps "$BPORT" "$T/get.lua")
-tg2=$(rps "$TPORT" "$T/get.lua"); fg2=$(rps "$FPORT" "$T/get.lua")
-fp=$(rps "$FPORT" "$T/put.lua"); tp=$(rps "$TPORT" "$T/put.lua")
-[ -n "$BPORT" ] && bp=$(rps "$BPORT" "$T/put.lua")
-[ -n "$BPORT" ] && bp2=$(rps "$BPORT" "$T/put.lua")
-tp2=$(rps "$TPORT" "$T/put.lua"); fp2=$(rps "$FPORT" "$T/put.lua")
-frss=$(rss "$FPID"); trss=$(rss "$TPID")
-brss=
-[ -n "$BPID" ] && brss=$(rss "$BPID")
-awk -v fg="$fg" -v fg2="$fg2" -v tg="$tg" -v tg2="$tg2" -v fp="$fp" \
-    -v fp2="$fp2" -v tp="$tp" -v tp2="$tp2" -v fr="$frss" -v tr="$trss" \
-    -v bg="$bg" -v bg2="$bg2" -v bp="$bp" -v bp2="$bp2" -v br="$brss" \
-    -v v="$TRC_VERSION" -v c="$CONNS" -v s="$SIZE" 'BEGIN {
-	f = (fg + fg2) / 2; t = (tg + tg2) / 2
-	p = (fp + fp2) / 2; q = (tp + tp2) / 2
+# One workload, alternating: fabrik, trc[, before], then the reverse
+# order.  Prints "name fabrik1 fabrik2 trc1 trc2 [before1 before2]".
+measure() {
+	f1=$(rps "$FPORT" "$T/$1.lua"); t1=$(rps "$TPORT" "$T/$1.lua")
+	b1= b2=
+	[ -n "$BPORT" ] && b1=$(rps "$BPORT" "$T/$1.lua")
+	[ -n "$BPORT" ] && b2=$(rps "$BPORT" "$T/$1.lua")
+	t2=$(rps "$TPORT" "$T/$1.lua"); f2=$(rps "$FPORT" "$T/$1.lua")
+	echo "$1 $f1 $f2 $t1 $t2 $b1 $b2"
+}
+{
+	measure get
+	measure put-same
+	measure put-other
+	measure put-new
+	echo "rss $(rss "$FPID") $(rss "$TPID") $( [ -n "$BPID" ] && rss "$BPID")"
+} >"$T/results"
+awk -v v="$TRC_VERSION" -v c="$CONNS" -v s="$SIZE" -v before="$BPORT" '
+$1 == "rss" { fr = $2; tr = $3; br = $4; next }
+{ name[++n] = $1; for (i = 2; i <= NF; i++) x[n, i] = $i }
+END {
+	label["get"] = "GET req/s"
+	label["put-same"] = "PUT same bytes req/s"
+	label["put-other"] = "PUT other bytes req/s"
+	label["put-new"] = "PUT new keys req/s"
 	printf "turborepo-remote-cache %s (local storage), %d connections, %d-byte artifacts\n", v, c, s
-	if (bg == "") {
-		printf "%-22s %12s %12s %8s\n", "measurement", "fabrik", "trc", "ratio"
-		printf "%-22s %12.0f %12.0f %8.2f\n", "GET req/s", f, t, f / t
-		printf "%-22s %12.0f %12.0f %8.2f\n", "PUT req/s", p, q, p / q
-		printf "%-22s %12d %12d %8.3f\n", "RSS after load KiB", fr, tr, fr / tr
-	} else {
-		b = (bg + bg2) / 2; d = (bp + bp2) / 2
-		printf "%-22s %12s %12s %8s %12s %8s\n", "measurement", "fabrik", "trc", "ratio", "before", "ratio"
-		printf "%-22s %12.0f %12.0f %8.2f %12.0f %8.2f\n", "GET req/s", f, t, f / t, b, b / t
-		printf "%-22s %12.0f %12.0f %8.2f %12.0f %8.2f\n", "PUT req/s", p, q, p / q, d, d / q
-		printf "%-22s %12d %12d %8.3f %12d %8.3f\n", "RSS after load KiB", fr, tr, fr / tr, br, br / tr
-	}
-	printf "runs (req/s): GET fabrik %.0f %.0f, trc %.0f %.0f", fg, fg2, tg, tg2
-	if (bg != "") printf ", before %.0f %.0f", bg, bg2
-	printf "; PUT fabrik %.0f %.0f, trc %.0f %.0f", fp, fp2, tp, tp2
-	if (bp != "") printf ", before %.0f %.0f", bp, bp2
+	printf "%-22s %12s %12s %8s", "measurement", "fabrik", "trc", "ratio"
+	if (before != "") printf " %12s %8s", "before", "ratio"
 	printf "\n"
-}'
+	for (k = 1; k <= n; k++) {
+		f = (x[k, 2] + x[k, 3]) / 2; t = (x[k, 4] + x[k, 5]) / 2
+		printf "%-22s %12.0f %12.0f %8.2f", label[name[k]], f, t, f / t
+		if (before != "") {
+			b = (x[k, 6] + x[k, 7]) / 2
+			printf " %12.0f %8.2f", b, b / t
+		}
+		printf "\n"
+	}
+	printf "%-22s %12d %12d %8.3f", "RSS after load KiB", fr, tr, fr / tr
+	if (before != "") printf " %12d %8.3f", br, br / tr
+	printf "\nruns (req/s):"
+	for (k = 1; k <= n; k++) {
+		printf " %s fabrik %.0f %.0f, trc %.0f %.0f", name[k], x[k, 2], x[k, 3], x[k, 4], x[k, 5]
+		if (before != "") printf ", before %.0f %.0f", x[k, 6], x[k, 7]
+		printf ";"
+	}
+	printf "\n"
+}' "$T/results"

@@ -11,7 +11,17 @@
  *   15 u8 flags | 16 u64 content size | 24 u64 created | 32 key[32]
  *   64 sha256[32] | 96 u32 meta length | 100 u32 crc32(0..100 + meta)
  *   104 meta ... | content
+ *
+ * File churn: an upload that replaces an object swaps the two files in
+ * one step (rename with exchange where the system has it, else a plain
+ * rename over the old one), and replaced or evicted files of small
+ * objects that nobody is reading are kept in tmp/ as spares that later
+ * uploads write over, instead of making a new inode for each upload.
  */
+#ifdef __linux__
+#define _GNU_SOURCE /* syscall() for renameat2 */
+#include <sys/syscall.h>
+#endif
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
@@ -47,6 +57,14 @@
 #ifndef STORE_RACY_NS
 #define STORE_RACY_NS 1000000000ULL
 #endif
+/* Spare files: how many are kept, and the largest file kept. */
+#ifndef STORE_SPARES
+#define STORE_SPARES 32
+#endif
+#define STORE_SPARE_MAX (STORE_WBUF_MAX + STORE_HDR_FIXED + STORE_META_MAX)
+/* Writes into a spare cover whole pages, so no old block is read back. */
+#define STORE_PAGE 4096
+#define STORE_PAGE_UP(n) (((n) + STORE_PAGE - 1) & ~(size_t)(STORE_PAGE - 1))
 
 static const char *const store_ns_names[STORE_NS_COUNT] = {
 	[STORE_NS_NONE] = "none",
@@ -87,7 +105,28 @@ struct store {
 	int objfd; /* objects/, for openat/renameat relative to it */
 	int tmpfd; /* tmp/ */
 	long pid; /* for temp file names (getpid() is a system call) */
+	int no_exchange; /* renameat2(RENAME_EXCHANGE) is not supported */
+	/* Files in tmp/ that uploads may write over (see the top). */
+	struct store_spare {
+		char name[32];
+		uint64_t size;
+	} spare[STORE_SPARES];
+	size_t nspare;
+	uint64_t spare_bytes;
+	uint64_t spareseq;
+	/* Objects open for reading (store_get() until store_obj_release()),
+	 * by the first 8 bytes of their key: open addressing, tag 0 free.
+	 * The file of an object in this set is never written over. */
+	struct store_reader {
+		uint64_t tag;
+		uint32_t n;
+	} * readers;
+	size_t rcap, rused;
 };
+
+/* How a dropped object's file goes: unlinked, or kept as a spare. */
+#define STORE_DROP_UNLINK 0
+#define STORE_DROP_RETIRE 1
 
 /* POSIX record locks belong to the process: a second lock by the same
  * process succeeds, and closing any descriptor of the file drops them
@@ -109,11 +148,167 @@ struct store_writer {
 	struct sha256 hash;
 	int failed;
 	/* Small objects are collected here behind room for their header
-	 * and written with it in one call at commit; NULL once the content
-	 * goes to the file as it arrives. */
+	 * and written with it in one call at commit (the file is only
+	 * opened then); NULL once the content goes to the file as it
+	 * arrives.  Allocated to whole pages past wcap. */
 	unsigned char *wbuf;
 	size_t wlen, wcap;
 };
+
+/* ---- readers and spare files ---- */
+
+static uint64_t
+store_tag(const unsigned char *key)
+{
+	uint64_t t;
+
+	memcpy(&t, key, sizeof(t));
+	return t != 0 ? t : 1;
+}
+
+/* Counts a reader of the key with this tag.  Returns 0 or -1 (out of
+ * memory). */
+static int
+store_reader_add(struct store *s, uint64_t tag)
+{
+	struct store_reader *nr;
+	size_t i, j, ncap;
+
+	if ((s->rused + 1) * 2 > s->rcap) {
+		ncap = s->rcap != 0 ? s->rcap * 2 : 64;
+		if ((nr = calloc(ncap, sizeof(*nr))) == NULL)
+			return -1;
+		for (i = 0; i < s->rcap; i++) {
+			if (s->readers[i].tag == 0)
+				continue;
+			j = (size_t)s->readers[i].tag & (ncap - 1);
+			while (nr[j].tag != 0)
+				j = (j + 1) & (ncap - 1);
+			nr[j] = s->readers[i];
+		}
+		free(s->readers);
+		s->readers = nr;
+		s->rcap = ncap;
+	}
+	i = (size_t)tag & (s->rcap - 1);
+	while (s->readers[i].tag != 0 && s->readers[i].tag != tag)
+		i = (i + 1) & (s->rcap - 1);
+	if (s->readers[i].tag == 0) {
+		s->readers[i].tag = tag;
+		s->rused++;
+	}
+	s->readers[i].n++;
+	return 0;
+}
+
+static size_t
+store_reader_slot(const struct store *s, uint64_t tag)
+{
+	size_t i;
+
+	if (s->rcap == 0)
+		return SIZE_MAX;
+	for (i = (size_t)tag & (s->rcap - 1); s->readers[i].tag != 0;
+	     i = (i + 1) & (s->rcap - 1))
+		if (s->readers[i].tag == tag)
+			return i;
+	return SIZE_MAX;
+}
+
+static void
+store_reader_del(struct store *s, uint64_t tag)
+{
+	size_t i, j, h;
+
+	if ((i = store_reader_slot(s, tag)) == SIZE_MAX)
+		return;
+	if (--s->readers[i].n > 0)
+		return;
+	/* Backward shift: move up what would no longer be found. */
+	s->readers[i].tag = 0;
+	s->rused--;
+	for (j = (i + 1) & (s->rcap - 1); s->readers[j].tag != 0;
+	     j = (j + 1) & (s->rcap - 1)) {
+		h = (size_t)s->readers[j].tag & (s->rcap - 1);
+		if (((j - h) & (s->rcap - 1)) >= ((j - i) & (s->rcap - 1))) {
+			s->readers[i] = s->readers[j];
+			s->readers[j].tag = 0;
+			s->readers[j].n = 0;
+			i = j;
+		}
+	}
+}
+
+static int
+store_reading(const struct store *s, const unsigned char *key)
+{
+	return store_reader_slot(s, store_tag(key)) != SIZE_MAX;
+}
+
+/* Bytes the store holds or has promised: objects, open writers, spares. */
+static uint64_t
+store_used(const struct store *s)
+{
+	return index_total(s->ix) + s->inflight + s->spare_bytes;
+}
+
+/* Drops spare files until the total is at most target (all if 0). */
+static void
+store_spares_trim(struct store *s, uint64_t target)
+{
+	struct store_spare *sp;
+
+	while (s->nspare > 0 && (target == 0 || store_used(s) > target)) {
+		sp = &s->spare[--s->nspare];
+		(void)unlinkat(s->tmpfd, sp->name, 0);
+		s->spare_bytes -= sp->size;
+	}
+}
+
+/* The file dir/name of key's object (size bytes) is no longer an
+ * object: keep it as a spare when nobody reads it, it is small, there
+ * is room in the pool and under max_size; unlink it otherwise. */
+static void
+store_retire(struct store *s, int dirfd, const char *name, uint64_t size,
+    const unsigned char *key)
+{
+	struct store_spare *sp;
+
+	if (s->nspare < STORE_SPARES && size <= STORE_SPARE_MAX &&
+	    !store_reading(s, key) && store_used(s) + size <= s->cfg.max_size) {
+		sp = &s->spare[s->nspare];
+		if (dirfd == s->tmpfd)
+			snprintf(sp->name, sizeof(sp->name), "%s", name);
+		else
+			snprintf(sp->name, sizeof(sp->name), "spare-%llu",
+			    (unsigned long long)++s->spareseq);
+		if (dirfd == s->tmpfd ||
+		    renameat(dirfd, name, s->tmpfd, sp->name) == 0) {
+			sp->size = size;
+			s->spare_bytes += size;
+			s->nspare++;
+			return;
+		}
+	}
+	(void)unlinkat(dirfd, name, 0);
+}
+
+/* Swaps two names in one step.  Returns 0 or -1 (errno set; ENOSYS or
+ * EINVAL when the system or file system cannot). */
+static int
+store_exchange(int fd1, const char *a, int fd2, const char *b)
+{
+#if defined(__linux__) && defined(SYS_renameat2)
+	return (int)syscall(SYS_renameat2, fd1, a, fd2, b, 2 /* EXCHANGE */);
+#else
+	(void)fd1;
+	(void)a;
+	(void)fd2;
+	(void)b;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
 
 const char *
 store_ns_name(int ns)
@@ -327,16 +522,24 @@ store_rec_drop(struct store *s, struct index_rec *r)
 	index_remove(s->ix, key);
 }
 
-/* Removes an object file and its record. */
+/* Removes an object file (how: STORE_DROP_*) and its record. */
 static void
-store_drop(struct store *s, const unsigned char *key)
+store_drop(struct store *s, const unsigned char *key, int how)
 {
 	char rel[STORE_REL_LEN];
 	struct index_rec *r;
 
 	store_obj_rel(key, rel);
+	r = index_find(s->ix, key);
+	if (how == STORE_DROP_RETIRE && r != NULL) {
+		/* The record goes first: the spare counts under max_size. */
+		uint64_t size = r->size;
+		store_rec_drop(s, r);
+		store_retire(s, s->objfd, rel, size, key);
+		return;
+	}
 	unlinkat(s->objfd, rel, 0);
-	if ((r = index_find(s->ix, key)) != NULL)
+	if (r != NULL)
 		store_rec_drop(s, r);
 }
 
@@ -425,6 +628,8 @@ store_obj_init(struct store_obj *o)
 void
 store_obj_release(struct store_obj *o)
 {
+	if (o->reader != NULL)
+		store_reader_del(o->reader, o->rtag);
 	if (o->fd != -1)
 		close(o->fd);
 	free(o->meta);
@@ -482,7 +687,7 @@ store_get(struct store *s, const unsigned char *key, struct store_obj *o)
 		return STORE_MISS;
 	if (store_expired(s, r, now)) {
 		s->st.expired++;
-		store_drop(s, key);
+		store_drop(s, key, STORE_DROP_RETIRE);
 		return STORE_MISS;
 	}
 	store_obj_rel(key, rel);
@@ -493,6 +698,12 @@ store_get(struct store *s, const unsigned char *key, struct store_obj *o)
 		return STORE_MISS;
 	}
 	o->fd = fd;
+	if (store_reader_add(s, store_tag(key)) == -1) {
+		store_obj_release(o);
+		return STORE_EIO;
+	}
+	o->reader = s;
+	o->rtag = store_tag(key);
 	if (fstat(fd, &st) == -1)
 		goto corrupt;
 	/* Content verified since it last changed needs no second read: it
@@ -525,7 +736,7 @@ corrupt:
 	    key[0], key[1], key[2], key[3]);
 	s->st.integrity_drops++;
 	store_obj_release(o);
-	store_drop(s, key);
+	store_drop(s, key, STORE_DROP_UNLINK);
 	return STORE_MISS;
 }
 
@@ -575,7 +786,7 @@ store_obj_finish(struct store *s, struct store_obj *o)
 		store_obj_path(s, o->key, path);
 		if (fstat(o->fd, &st) == 0 && stat(path, &cur) == 0 &&
 		    st.st_ino == cur.st_ino && st.st_dev == cur.st_dev)
-			store_drop(s, o->key);
+			store_drop(s, o->key, STORE_DROP_UNLINK);
 		return -1;
 	}
 	o->verified = 1;
@@ -593,7 +804,7 @@ store_has(struct store *s, const unsigned char *key, uint64_t *size, int *ns)
 		return 0;
 	if (store_expired(s, r, clock_wall())) {
 		s->st.expired++;
-		store_drop(s, key);
+		store_drop(s, key, STORE_DROP_RETIRE);
 		return 0;
 	}
 	if (size != NULL)
@@ -608,7 +819,7 @@ store_del(struct store *s, const unsigned char *key)
 {
 	if (index_find(s->ix, key) == NULL)
 		return STORE_MISS;
-	store_drop(s, key);
+	store_drop(s, key, STORE_DROP_RETIRE);
 	return STORE_OK;
 }
 
@@ -635,10 +846,10 @@ store_score(const struct store *s, const struct index_rec *r,
 	}
 }
 
-/* Evicts one object chosen by sampling; returns its size or 0 when the
- * store is empty. */
+/* Evicts one object chosen by sampling (its file goes as how says);
+ * returns its size or 0 when the store is empty. */
 static uint64_t
-store_evict_one(struct store *s, enum store_policy pol, int64_t now)
+store_evict_one(struct store *s, enum store_policy pol, int64_t now, int how)
 {
 	uint64_t cap = index_capacity(s->ix), i, best_score = UINT64_MAX, sc;
 	struct index_rec *r, *best = NULL;
@@ -673,7 +884,7 @@ store_evict_one(struct store *s, enum store_policy pol, int64_t now)
 	{
 		unsigned char key[STORE_KEY_LEN];
 		memcpy(key, best->key, STORE_KEY_LEN);
-		store_drop(s, key);
+		store_drop(s, key, how);
 	}
 	return size;
 }
@@ -696,12 +907,15 @@ store_maintain(struct store *s, unsigned budget)
 				unsigned char key[STORE_KEY_LEN];
 				memcpy(key, r->key, STORE_KEY_LEN);
 				s->st.expired++;
-				store_drop(s, key);
+				store_drop(s, key, STORE_DROP_RETIRE);
 			}
 		}
 	}
+	/* Spares do not count here (evicted files may become spares);
+	 * store_make_room() drops them before it evicts. */
 	while (budget-- > 0 && index_total(s->ix) + s->inflight > low)
-		if (store_evict_one(s, s->cfg.policy, now) == 0)
+		if (store_evict_one(s, s->cfg.policy, now, STORE_DROP_RETIRE) ==
+		    0)
 			break;
 	return index_total(s->ix) + s->inflight > low;
 }
@@ -712,8 +926,9 @@ store_evict_to(struct store *s, uint64_t target, enum store_policy pol)
 	uint64_t freed = 0, n;
 	int64_t now = clock_wall();
 
+	store_spares_trim(s, 0);
 	while (index_total(s->ix) > target) {
-		if ((n = store_evict_one(s, pol, now)) == 0)
+		if ((n = store_evict_one(s, pol, now, STORE_DROP_UNLINK)) == 0)
 			break;
 		freed += n;
 	}
@@ -732,10 +947,11 @@ store_clear(struct store *s)
 		while (r->used) {
 			/* Backward shift may move another record here. */
 			memcpy(key, r->key, STORE_KEY_LEN);
-			store_drop(s, key);
+			store_drop(s, key, STORE_DROP_UNLINK);
 			n++;
 		}
 	}
+	store_spares_trim(s, 0);
 	return n;
 }
 
@@ -760,8 +976,11 @@ store_make_room(struct store *s, uint64_t need)
 
 	if (need > s->cfg.max_size)
 		return STORE_ETOOBIG;
-	while (index_total(s->ix) + s->inflight + need > s->cfg.max_size)
-		if (store_evict_one(s, s->cfg.policy, now) == 0)
+	if (store_used(s) + need > s->cfg.max_size)
+		store_spares_trim(s, s->cfg.max_size - need);
+	while (store_used(s) + need > s->cfg.max_size)
+		if (store_evict_one(s, s->cfg.policy, now, STORE_DROP_UNLINK) ==
+		    0)
 			return STORE_ENOSPC;
 	if (s->cfg.min_free == 0)
 		return STORE_OK;
@@ -806,6 +1025,54 @@ store_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
 	return 0;
 }
 
+/* Creates w's temp file.  Returns STORE_OK or an error. */
+static int
+store_writer_open(struct store *s, struct store_writer *w)
+{
+	snprintf(w->tmp, sizeof(w->tmp), "%ld-%llu", s->pid,
+	    (unsigned long long)++s->tmpseq);
+	w->fd = openat(
+	    s->tmpfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (w->fd == -1) {
+		w->tmp[0] = '\0';
+		return store_errno_rc(errno);
+	}
+	return STORE_OK;
+}
+
+/* Writes the collected object (header and content, wlen bytes) to a
+ * file: a spare when there is one, written in whole pages and cut to
+ * size (no old block is read back), else a new temp file.  Returns 0
+ * or -1 (errno set). */
+static int
+store_writer_flush(struct store *s, struct store_writer *w)
+{
+	struct store_spare *sp;
+	size_t len;
+	int rc;
+
+	while (s->nspare > 0) {
+		sp = &s->spare[--s->nspare];
+		s->spare_bytes -= sp->size;
+		w->fd = openat(s->tmpfd, sp->name, O_WRONLY | O_CLOEXEC);
+		if (w->fd == -1) {
+			(void)unlinkat(s->tmpfd, sp->name, 0);
+			continue;
+		}
+		snprintf(w->tmp, sizeof(w->tmp), "%s", sp->name);
+		len = STORE_PAGE_UP(w->wlen);
+		memset(w->wbuf + w->wlen, 0, len - w->wlen);
+		if (store_pwrite_all(w->fd, w->wbuf, len, 0) == -1)
+			return -1;
+		return ftruncate(w->fd, (off_t)w->wlen);
+	}
+	if ((rc = store_writer_open(s, w)) != STORE_OK) {
+		errno = rc == STORE_ENOSPC ? ENOSPC : EIO;
+		return -1;
+	}
+	return store_pwrite_all(w->fd, w->wbuf, w->wlen, 0);
+}
+
 int
 store_put_begin(struct store *s, const unsigned char *key, int ns,
     int64_t expected, const void *meta, size_t meta_len,
@@ -845,18 +1112,11 @@ store_put_begin(struct store *s, const unsigned char *key, int ns,
 	else if ((uint64_t)expected <= STORE_WBUF_MAX - w->hdrlen)
 		w->wcap = w->hdrlen + (size_t)expected;
 	if (w->wcap > w->hdrlen) {
-		if ((w->wbuf = malloc(w->wcap)) == NULL)
+		if ((w->wbuf = malloc(STORE_PAGE_UP(w->wcap))) == NULL)
 			goto fail;
 		w->wlen = w->hdrlen;
-	}
-	snprintf(w->tmp, sizeof(w->tmp), "%ld-%llu", s->pid,
-	    (unsigned long long)++s->tmpseq);
-	w->fd = openat(
-	    s->tmpfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (w->fd == -1) {
-		rc = store_errno_rc(errno);
+	} else if ((rc = store_writer_open(s, w)) != STORE_OK)
 		goto fail_rc;
-	}
 	/* The header is written at commit; until then the file starts with
 	 * a hole of its size and the content follows at hdrlen. */
 	if (sha256_init(&w->hash) == -1)
@@ -888,6 +1148,10 @@ store_writer_spill(struct store_writer *w)
 
 	if (w->wbuf == NULL)
 		return 0;
+	if (w->fd == -1 && (rc = store_writer_open(w->s, w)) != STORE_OK) {
+		errno = rc == STORE_ENOSPC ? ENOSPC : EIO;
+		return -1;
+	}
 	if (w->wlen > w->hdrlen)
 		rc = store_pwrite_all(
 		    w->fd, w->wbuf + w->hdrlen, w->wlen - w->hdrlen, w->hdrlen);
@@ -971,7 +1235,8 @@ store_put_abort(struct store *s, struct store_writer *w)
 {
 	if (w == NULL)
 		return;
-	unlinkat(s->tmpfd, w->tmp, 0);
+	if (w->tmp[0] != '\0')
+		unlinkat(s->tmpfd, w->tmp, 0);
 	store_writer_free(s, w);
 }
 
@@ -989,38 +1254,44 @@ store_writer_key(const struct store_writer *w, unsigned char *out)
 	memcpy(out, w->key, STORE_KEY_LEN);
 }
 
-static int store_same_object(struct store *, const char *rel,
-    const struct store_writer *, const unsigned char *sha);
-
-/* Moves the finished temp file to objects/ab/<hex> with one rename,
- * atomic over an object it replaces (a committed object is never
- * lost), unless that object already holds the same bytes.  Returns 0
- * or -1 (errno set). */
+/* Moves the finished temp file to objects/ab/<hex>.  Over an object it
+ * replaces (old_size bytes), the two files swap names in one step and
+ * the old one is retired (a committed object is never lost, and ext4
+ * does not write the new file back inside a rename over another);
+ * without the exchange, a plain rename over it.  Returns 0 or -1
+ * (errno set). */
 static int
-store_writer_publish(struct store *s, struct store_writer *w, int replace,
-    const unsigned char *sha)
+store_writer_publish(
+    struct store *s, struct store_writer *w, int replace, uint64_t old_size)
 {
 	char rel[STORE_REL_LEN];
 
 	store_obj_rel(w->key, rel);
-	/* Replacing an object by the same bytes (a build tool uploading a
-	 * key again): keep the committed file and drop the new one.  A
-	 * rename over an existing file makes ext4 write the new one back
-	 * at once (auto_da_alloc) and stalls the loop; unlinking first
-	 * would lose the committed object if we crashed in between. */
-	if (replace && store_same_object(s, rel, w, sha)) {
-		(void)unlinkat(s->tmpfd, w->tmp, 0);
+	if (replace && !s->no_exchange) {
+		if (store_exchange(s->tmpfd, w->tmp, s->objfd, rel) == 0) {
+			store_retire(s, s->tmpfd, w->tmp, old_size, w->key);
+			w->tmp[0] = '\0';
+			return 0;
+		}
+		if (errno == ENOSYS || errno == EINVAL || errno == ENOTSUP)
+			s->no_exchange = 1;
+		else if (errno != ENOENT)
+			return -1;
+	}
+	if (renameat(s->tmpfd, w->tmp, s->objfd, rel) == 0) {
+		w->tmp[0] = '\0';
 		return 0;
 	}
-	if (renameat(s->tmpfd, w->tmp, s->objfd, rel) == 0)
-		return 0;
 	if (errno != ENOENT)
 		return -1;
 	/* The objects/ab directory was removed: recreate it. */
 	rel[2] = '\0';
 	(void)mkdirat(s->objfd, rel, 0755);
 	rel[2] = '/';
-	return renameat(s->tmpfd, w->tmp, s->objfd, rel);
+	if (renameat(s->tmpfd, w->tmp, s->objfd, rel) == -1)
+		return -1;
+	w->tmp[0] = '\0';
+	return 0;
 }
 
 /* Does objects/rel already hold what w is about to publish: the same
@@ -1059,10 +1330,11 @@ store_put_commit(
 {
 	unsigned char hdr[STORE_HDR_FIXED + STORE_META_MAX];
 	unsigned char sha[SHA256_LEN];
+	char rel[STORE_REL_LEN];
 	struct index_rec *r;
 	int64_t now = clock_wall();
 	uint64_t total = w->written + w->hdrlen, extra;
-	int created, rc;
+	int created, rc, same;
 
 	if (w->failed) {
 		/* Already counted by store_put_write(). */
@@ -1089,24 +1361,6 @@ store_put_commit(
 		if ((rc = store_make_room(s, extra)) != STORE_OK)
 			goto fail;
 	}
-	/* Collected content goes out with its header in one write. */
-	if (w->wbuf != NULL) {
-		store_hdr_build(w->wbuf, w->key, w->ns, w->written, now, sha,
-		    w->meta, w->meta_len);
-		rc = store_pwrite_all(w->fd, w->wbuf, w->wlen, 0);
-	} else {
-		store_hdr_build(hdr, w->key, w->ns, w->written, now, sha,
-		    w->meta, w->meta_len);
-		rc = store_pwrite_all(w->fd, hdr, w->hdrlen, 0);
-	}
-	if (rc == -1) {
-		rc = store_errno_rc(errno);
-		goto fail;
-	}
-	if (s->cfg.fsync && fsync(w->fd) == -1) {
-		rc = store_errno_rc(errno);
-		goto fail;
-	}
 	/* The record first: if the index cannot grow, nothing is renamed
 	 * and no file exists that the index does not know. */
 	errno = 0;
@@ -1116,7 +1370,32 @@ store_put_commit(
 		rc = store_errno_rc(errno);
 		goto fail;
 	}
-	if (store_writer_publish(s, w, !created, sha) == -1) {
+	/* Replacing an object by the same bytes (a build tool uploading a
+	 * key again): the committed file stays, still verified, and a
+	 * collected upload never touches the disk. */
+	store_obj_rel(w->key, rel);
+	same = !created && store_same_object(s, rel, w, sha);
+	if (!same && w->wbuf != NULL) {
+		/* Collected content goes out with its header in one write. */
+		store_hdr_build(w->wbuf, w->key, w->ns, w->written, now, sha,
+		    w->meta, w->meta_len);
+		rc = store_writer_flush(s, w);
+	} else if (!same) {
+		store_hdr_build(hdr, w->key, w->ns, w->written, now, sha,
+		    w->meta, w->meta_len);
+		rc = store_pwrite_all(w->fd, hdr, w->hdrlen, 0);
+	} else {
+		/* A streamed upload wrote its file for nothing. */
+		if (w->tmp[0] != '\0')
+			(void)unlinkat(s->tmpfd, w->tmp, 0);
+		w->tmp[0] = '\0';
+		rc = 0;
+	}
+	if (rc == 0 && !same && s->cfg.fsync)
+		rc = fsync(w->fd);
+	if (rc == 0 && !same)
+		rc = store_writer_publish(s, w, !created, r->size);
+	if (rc == -1) {
 		rc = store_errno_rc(errno);
 		if (created)
 			index_remove(s->ix, w->key);
@@ -1134,8 +1413,10 @@ store_put_commit(
 	/* Not verified yet: the file's ctime is from this very moment (the
 	 * rename sets it), too recent to prove anything (STORE_RACY_NS),
 	 * so the first read after STORE_RACY_NS hashes it and records it. */
-	r->vino = 0;
-	r->vctime = 0;
+	if (!same) {
+		r->vino = 0;
+		r->vctime = 0;
+	}
 	store_writer_free(s, w);
 	return STORE_OK;
 fail:
@@ -1430,6 +1711,8 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	store_spares_trim(s, 0);
+	free(s->readers);
 	index_close(s->ix);
 	store_unlock(s);
 	close(s->objfd);

@@ -111,6 +111,10 @@ struct store_obj {
 	struct sha256 hash; /* running hash while streaming unverified */
 	uint64_t hashed;
 	unsigned char key[STORE_KEY_LEN];
+	/* The store that counts this object as being read (its file is
+	 * then never written over), or NULL. */
+	struct store *reader;
+	uint64_t rtag;
 };
 
 struct store_writer;

@@ -89,6 +89,16 @@ obj_path(const char *dir, const unsigned char *key, char *out, size_t len)
 	snprintf(out, len, "%s/objects/%.2s/%s", dir, hex, hex);
 }
 
+/* The path of key i's object file. */
+static void
+key_path(const char *dir, unsigned i, char *out, size_t len)
+{
+	unsigned char key[STORE_KEY_LEN];
+
+	key_of(i, key);
+	obj_path(dir, key, out, len);
+}
+
 static int
 put(struct store *s, unsigned i, size_t n)
 {
@@ -188,6 +198,82 @@ exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0;
+}
+
+/* Bytes in the regular files under dir/objects/ and dir/tmp/. */
+static uint64_t
+disk_bytes(const char *dir)
+{
+	char p[600], f[900];
+	struct dirent *de, *e2;
+	struct stat st;
+	uint64_t n = 0;
+	DIR *d, *d2;
+
+	snprintf(p, sizeof(p), "%s/tmp", dir);
+	if ((d = opendir(p)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			snprintf(f, sizeof(f), "%s/%s", p, de->d_name);
+			if (de->d_name[0] != '.' && stat(f, &st) == 0)
+				n += (uint64_t)st.st_size;
+		}
+		closedir(d);
+	}
+	snprintf(p, sizeof(p), "%s/objects", dir);
+	if ((d = opendir(p)) == NULL)
+		return n;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(f, sizeof(f), "%s/%s", p, de->d_name);
+		if ((d2 = opendir(f)) == NULL)
+			continue;
+		while ((e2 = readdir(d2)) != NULL) {
+			char g[1200];
+			snprintf(g, sizeof(g), "%s/%s", f, e2->d_name);
+			if (e2->d_name[0] != '.' && stat(g, &st) == 0)
+				n += (uint64_t)st.st_size;
+		}
+		closedir(d2);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Inode of the only file in dir/tmp/, or 0. */
+static ino_t
+tmp_ino(const char *dir)
+{
+	char p[600], f[900];
+	struct dirent *de;
+	struct stat st;
+	ino_t ino = 0;
+	DIR *d;
+
+	snprintf(p, sizeof(p), "%s/tmp", dir);
+	if ((d = opendir(p)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(f, sizeof(f), "%s/%s", p, de->d_name);
+		if (de->d_name[0] != '.' && stat(f, &st) == 0)
+			ino = st.st_ino;
+	}
+	closedir(d);
+	return ino;
+}
+
+static ino_t
+obj_ino(const char *dir, unsigned i, off_t *size)
+{
+	char path[700];
+	struct stat st;
+
+	key_path(dir, i, path, sizeof(path));
+	if (stat(path, &st) == -1)
+		return 0;
+	if (size != NULL)
+		*size = st.st_size;
+	return st.st_ino;
 }
 
 static struct store_stats
@@ -320,8 +406,9 @@ test_writers(void)
 	obj_path(dir, key, path, sizeof(path));
 	rc = store_put_begin(s, key, STORE_NS_GRADLE, 3000, NULL, 0, &w);
 	ok(rc == STORE_OK && store_put_write(w, buf, 1000) == STORE_OK &&
-		tmp_files(dir) == 1,
-	    "an open writer has one temp file");
+		tmp_files(dir) == 0,
+	    "an open writer of a small object collects it in memory: no "
+	    "temp file yet");
 	if (rc == STORE_OK)
 		store_put_abort(s, w);
 	ok(!store_has(s, key, NULL, NULL) && !exists(path) &&
@@ -453,6 +540,169 @@ test_writers(void)
 	store_close(s);
 }
 
+/* Replaced and evicted files of small objects become spares that later
+ * uploads write over; a file someone reads never does. */
+static void
+test_spares(void)
+{
+	struct store_config c;
+	struct store_obj o;
+	struct store *s;
+	unsigned char key[STORE_KEY_LEN], *p, *old, *back;
+	char dir[600];
+	ino_t ino;
+	off_t size = 0;
+	unsigned i;
+	int rc, fit;
+
+	new_dir(dir, sizeof(dir));
+	cfg_init(&c, dir);
+	if ((s = open_cfg(&c)) == NULL) {
+		ok(0, "open store");
+		return;
+	}
+	p = malloc(100000);
+	old = malloc(100000);
+	back = malloc(100000);
+	/* An overwrite with other bytes keeps the old file as a spare. */
+	ok(put(s, 1, 100000) == STORE_OK, "put 100000 bytes");
+	ino = obj_ino(dir, 1, NULL);
+	key_of(1, key);
+	payload(p, 100000, 1001);
+	rc = store_put_buf(s, key, STORE_NS_GRADLE, p, 100000, NULL, 0, NULL);
+	ok(rc == STORE_OK && tmp_files(dir) == 1 && tmp_ino(dir) == ino,
+	    "an overwrite with other bytes swaps the files; the old one is "
+	    "kept in tmp/ as a spare");
+	{
+		unsigned char *got;
+		size_t len;
+		rc = get(s, 1, &got, &len, NULL);
+		ok(rc == STORE_OK && len == 100000 &&
+			memcmp(got, p, 100000) == 0,
+		    "the key reads back as the new bytes");
+		free(got);
+	}
+	/* A new key is written over the spare, cut to its own size. */
+	ok(put(s, 2, 10) == STORE_OK && tmp_files(dir) == 0 &&
+		obj_ino(dir, 2, &size) == ino && size < 4096,
+	    "the next upload reuses the spare's inode and cuts it to size "
+	    "(%lld bytes)",
+	    (long long)size);
+	ok(get_ok(s, 2, 10),
+	    "the small object in the reused file reads "
+	    "back byte-exact");
+
+	/* A file being read is never reused: overwrite and delete keys
+	 * while their old files are open. */
+	ok(put(s, 3, 50000) == STORE_OK, "put key 3");
+	key_of(3, key);
+	rc = store_get(s, key, &o);
+	ino = obj_ino(dir, 3, NULL);
+	payload(p, 50000, 3003);
+	ok(rc == STORE_OK &&
+		store_put_buf(s, key, STORE_NS_GRADLE, p, 50000, NULL, 0,
+		    NULL) == STORE_OK &&
+		tmp_files(dir) == 0,
+	    "an object replaced while open for reading is not kept as a "
+	    "spare");
+	for (i = 10; i < 20; i++)
+		(void)put(s, i, 40000 + i);
+	fit = 1;
+	for (i = 10; i < 20; i++)
+		if (obj_ino(dir, i, NULL) == ino)
+			fit = 0;
+	payload(old, 50000, 3);
+	ok(fit && rc == STORE_OK &&
+		pread(o.fd, back, 50000, (off_t)o.off) == 50000 &&
+		memcmp(back, old, 50000) == 0,
+	    "the reader's file keeps its bytes through later uploads");
+	store_obj_release(&o);
+
+	key_of(10, key);
+	rc = store_get(s, key, &o);
+	ok(rc == STORE_OK && store_del(s, key) == STORE_OK &&
+		tmp_files(dir) == 0,
+	    "a deleted object that is being read is unlinked, not kept");
+	store_obj_release(&o);
+	key_of(11, key);
+	ino = obj_ino(dir, 11, NULL);
+	ok(store_del(s, key) == STORE_OK && tmp_files(dir) == 1 &&
+		tmp_ino(dir) == ino,
+	    "a deleted object nobody reads becomes a spare");
+
+	/* The same bytes again: nothing is written, the file stays. */
+	ino = obj_ino(dir, 12, NULL);
+	ok(put(s, 12, 40012) == STORE_OK && obj_ino(dir, 12, NULL) == ino &&
+		tmp_files(dir) == 1,
+	    "an upload of the same bytes keeps the committed file and makes "
+	    "no temp file");
+
+	/* The pool is bounded. */
+	for (i = 100; i < 150; i++)
+		(void)put(s, i, 1000);
+	fit = 1;
+	for (i = 100; i < 150; i++) {
+		key_of(i, key);
+		payload(p, 2000, i + 7);
+		if (store_put_buf(s, key, STORE_NS_GRADLE, p, 2000, NULL, 0,
+			NULL) != STORE_OK)
+			fit = 0;
+	}
+	ok(fit, "50 overwrites with other bytes commit");
+	ok(tmp_files(dir) <= 32, "at most 32 spares are kept (%d)",
+	    tmp_files(dir));
+	fit = 1;
+	for (i = 100; i < 150; i++) {
+		unsigned char *got;
+		size_t len;
+		payload(p, 2000, i + 7);
+		if (get(s, i, &got, &len, NULL) != STORE_OK || len != 2000 ||
+		    memcmp(got, p, 2000) != 0)
+			fit = 0;
+		free(got);
+	}
+	ok(fit, "50 overwrites through spares all read back byte-exact");
+
+	/* A restart sweeps the spares; objects stay. */
+	store_close(s);
+	s = open_cfg(&c);
+	ok(s != NULL && tmp_files(dir) == 0 && get_ok(s, 2, 10) &&
+		get_ok(s, 12, 40012),
+	    "reopening sweeps the spares and keeps every object");
+	store_close(s);
+
+	/* Spares count under max_size: overwrites and new keys in a small
+	 * store never hold more on disk than max_size. */
+	new_dir(dir, sizeof(dir));
+	cfg_init(&c, dir);
+	c.max_size = 600000;
+	c.max_object_size = 200000;
+	if ((s = open_cfg(&c)) == NULL) {
+		ok(0, "open store");
+		goto out;
+	}
+	fit = 1;
+	for (i = 0; i < 200; i++) {
+		key_of(i % 12, key);
+		payload(p, 60000 + i, i);
+		if (store_put_buf(s, key, STORE_NS_GRADLE, p, 60000 + i, NULL,
+			0, NULL) != STORE_OK)
+			fit = 0;
+		(void)store_maintain(s, 8);
+		if (disk_bytes(dir) > c.max_size)
+			fit = 0;
+	}
+	ok(fit,
+	    "objects and spares stay under max_size through 200 "
+	    "uploads (%llu bytes on disk at the end)",
+	    (unsigned long long)disk_bytes(dir));
+	store_close(s);
+out:
+	free(p);
+	free(old);
+	free(back);
+}
+
 static const char *const pol_names[] = { "LFU", "LRU", "TTL" };
 
 static void
@@ -574,12 +824,11 @@ test_ttl(void)
 static int
 flip_file(const char *dir, unsigned i, uint64_t off)
 {
-	unsigned char key[STORE_KEY_LEN], b;
+	unsigned char b;
 	char path[700];
 	int fd, rc = -1;
 
-	key_of(i, key);
-	obj_path(dir, key, path, sizeof(path));
+	key_path(dir, i, path, sizeof(path));
 	if ((fd = open(path, O_RDWR)) == -1)
 		return -1;
 	if (pread(fd, &b, 1, (off_t)off) == 1) {
@@ -601,12 +850,10 @@ flip(const char *dir, unsigned i, uint64_t off)
 static int
 shorten(const char *dir, unsigned i)
 {
-	unsigned char key[STORE_KEY_LEN];
 	char path[700];
 	struct stat st;
 
-	key_of(i, key);
-	obj_path(dir, key, path, sizeof(path));
+	key_path(dir, i, path, sizeof(path));
 	if (stat(path, &st) == -1)
 		return -1;
 	return truncate(path, st.st_size - 1);
@@ -629,8 +876,7 @@ swap_header(const char *dir, unsigned i, unsigned j)
 		return -1;
 	}
 	close(fd);
-	key_of(i, key);
-	obj_path(dir, key, path, sizeof(path));
+	key_path(dir, i, path, sizeof(path));
 	if ((fd = open(path, O_RDWR)) == -1)
 		return -1;
 	if (pwrite(fd, hdr, HDR, 0) == HDR)
@@ -653,8 +899,7 @@ expect_dropped(struct store *s, const char *dir, unsigned i, size_t n,
 
 	rc = get(s, i, &got, &len, NULL);
 	free(got);
-	key_of(i, key);
-	obj_path(dir, key, path, sizeof(path));
+	key_path(dir, i, path, sizeof(path));
 	ok(rc == want_rc && !store_has(s, key, NULL, NULL) && !exists(path) &&
 		stats(s).integrity_drops == drops + 1,
 	    "%s, %s object: %s, dropped, counted (rc %d)", what,
@@ -1097,6 +1342,7 @@ main(void)
 	}
 	test_round_trips();
 	test_writers();
+	test_spares();
 	for (i = 0; i < 3; i++)
 		test_eviction((enum store_policy)i);
 	test_ttl();
