@@ -12,6 +12,10 @@
 # the same run, alternating with the others, and shown as "before").
 # PUTs are measured three ways (see put-*.lua below); fabrik runs with
 # cache.max_size = 4GB, so the new-key runs also evict as they write.
+# Memory (VmRSS) is read after the GET and overwrite runs (500 + 256
+# keys), after the new-key runs (which leave some 100,000 objects: the
+# index is a memory-mapped file, and its pages count in fabrik's RSS),
+# and as RssAnon (the process's own memory, without mapped files).
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 FABRIK=${FABRIK:-$TOP/fabrik}
@@ -142,7 +146,12 @@ rps() {
 	    sed -n 's/^Requests\/sec:[[:space:]]*\([0-9.]*\)/\1/p'
 }
 rss() {
-	sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"
+	sed -n "s/^${2:-VmRSS}:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"
+}
+# "rss LABEL fabrik trc [before]" lines, from VmRSS (or field $2).
+rss_line() {
+	echo "rss $1 $(rss "$FPID" "${2:-}") $(rss "$TPID" "${2:-}")" \
+	    "$([ -n "$BPID" ] && rss "$BPID" "${2:-}")"
 }
 # One workload, alternating: fabrik, trc[, before], then the reverse
 # order.  Prints "name fabrik1 fabrik2 trc1 trc2 [before1 before2]".
@@ -158,11 +167,13 @@ measure() {
 	measure get
 	measure put-same
 	measure put-other
+	rss_line a
 	measure put-new
-	echo "rss $(rss "$FPID") $(rss "$TPID") $( [ -n "$BPID" ] && rss "$BPID")"
+	rss_line b
+	rss_line c RssAnon
 } >"$T/results"
 awk -v v="$TRC_VERSION" -v c="$CONNS" -v s="$SIZE" -v before="$BPORT" '
-$1 == "rss" { fr = $2; tr = $3; br = $4; next }
+$1 == "rss" { fr[$2] = $3; tr[$2] = $4; br[$2] = $5; next }
 { name[++n] = $1; for (i = 2; i <= NF; i++) x[n, i] = $i }
 END {
 	label["get"] = "GET req/s"
@@ -182,9 +193,16 @@ END {
 		}
 		printf "\n"
 	}
-	printf "%-22s %12d %12d %8.3f", "RSS after load KiB", fr, tr, fr / tr
-	if (before != "") printf " %12d %8.3f", br, br / tr
-	printf "\nruns (req/s):"
+	rl["a"] = "RSS KiB, 756 keys"
+	rl["b"] = "RSS KiB, + new keys"
+	rl["c"] = "  of which anonymous"
+	for (k = 0; k < 3; k++) {
+		w = substr("abc", k + 1, 1)
+		printf "%-22s %12d %12d %8.3f", rl[w], fr[w], tr[w], fr[w] / tr[w]
+		if (before != "") printf " %12d %8.3f", br[w], br[w] / tr[w]
+		printf "\n"
+	}
+	printf "runs (req/s):"
 	for (k = 1; k <= n; k++) {
 		printf " %s fabrik %.0f %.0f, trc %.0f %.0f", name[k], x[k, 2], x[k, 3], x[k, 4], x[k, 5]
 		if (before != "") printf ", before %.0f %.0f", x[k, 6], x[k, 7]
