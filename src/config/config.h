@@ -13,7 +13,7 @@
 
 /* X(id, section, key, type, default, status, doc)
  * status: 0 = in effect; N > 0 = parsed and validated now, the feature
- * behind it arrives with issue N (fabrik config show says so). */
+ * behind it is not implemented yet (fabrik config show says so). */
 #define CONFIG_KEYS(X) \
 	X(CACHE_DIR, "cache", "dir", CT_PATH, "", 0, \
 	    "cache directory (default $XDG_CACHE_HOME/fabrik)") \
