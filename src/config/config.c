@@ -1344,8 +1344,9 @@ config_show_value(
 	}
 	fprintf(f, "  # %s", origins[v->origin]);
 	if (k->issue > 0)
-		fprintf(f, "; parsed and validated, not in effect yet "
-			   "(not implemented yet)");
+		fprintf(f,
+		    "; parsed and validated, not in effect yet "
+		    "(not implemented yet)");
 	fprintf(f, "\n");
 }
 
