@@ -47,8 +47,6 @@
 
 extern char **environ;
 
-#define JSR_OUT "out/"
-
 /* Native modules, in the order of jsr_builders. */
 enum jsr_mod {
 	JSR_MOD_RUNTIME,
@@ -4649,66 +4647,6 @@ out:
 	return rc;
 }
 
-/* The archive of a finished target: the layout of script recipes
- * (doc/recipes-script.md), outputs relative to the recipe's directory. */
-static int
-jsr_archive(const struct jsr *r, const struct jsr_meta *m, int code,
-    struct buf *gz, const char **why)
-{
-	struct buf tar;
-	struct tar_entry e;
-	char num[16];
-	size_t count = 0, i;
-	int rc = -1;
-
-	buf_init(&tar);
-	memset(&e, 0, sizeof(e));
-	e.type = TAR_FILE;
-	e.mode = 0644;
-	snprintf(num, sizeof(num), "%d", code);
-	snprintf(e.name, sizeof(e.name), "meta/exit");
-	e.data = (const unsigned char *)num;
-	e.size = strlen(num);
-	if (tar_write_entry(&tar, &e, why) == -1)
-		goto out;
-	snprintf(e.name, sizeof(e.name), "meta/stdout");
-	e.data = r->cap_out.data;
-	e.size = r->cap_out.len;
-	if (tar_write_entry(&tar, &e, why) == -1)
-		goto out;
-	snprintf(e.name, sizeof(e.name), "meta/stderr");
-	e.data = r->cap_err.data;
-	e.size = r->cap_err.len;
-	if (tar_write_entry(&tar, &e, why) == -1)
-		goto out;
-	for (i = 0; i < m->noutputs; i++)
-		if (tar_add_path(&tar, r->dir, m->outputs[i], JSR_OUT, &count,
-			why) == -1)
-			goto out;
-	if (tar_write_end(&tar) == -1 ||
-	    tar_gzip(tar.data, tar.len, gz) == -1) {
-		*why = "out of memory";
-		goto out;
-	}
-	rc = 0;
-out:
-	buf_release(&tar);
-	return rc;
-}
-
-static void
-jsr_result_line(const char *hex, const char *what, uint64_t t0, int code)
-{
-	uint64_t ms = clock_mono_ms() - t0;
-
-	fflush(stdout);
-	fprintf(stderr,
-	    "[fabrik] Cache key: recipe-%.12s | %s | %llu.%02llus "
-	    "(exit: %d)\n",
-	    hex, what, (unsigned long long)(ms / 1000),
-	    (unsigned long long)(ms % 1000 / 10), code);
-}
-
 /* Calls fn(...args), awaits the result and runs the remaining jobs.
  * Returns the exit status (1 after printing an uncaught exception). */
 static int
@@ -4789,7 +4727,8 @@ jsr_cached(struct jsr *r, struct js_value fn, const char *target, char **args,
 			fflush(NULL);
 			script_write_all(1, out.data, out.len);
 			script_write_all(2, err.data, err.len);
-			jsr_result_line(hex, "HIT \342\234\223", t0, code);
+			script_result_line(
+			    "recipe", hex, "HIT \342\234\223", t0, code);
 			goto done;
 		}
 	}
@@ -4806,7 +4745,8 @@ jsr_cached(struct jsr *r, struct js_value fn, const char *target, char **args,
 	fflush(NULL);
 	r->capturing = 0;
 	js_ref_free(r->vm, fref);
-	jsr_result_line(hex, use_cache ? "MISS" : "MISS (cache off)", t0, code);
+	script_result_line(
+	    "recipe", hex, use_cache ? "MISS" : "MISS (cache off)", t0, code);
 	if (!use_cache)
 		goto done;
 	if (code != 0 && !o->cache_failures) {
@@ -4821,7 +4761,8 @@ jsr_cached(struct jsr *r, struct js_value fn, const char *target, char **args,
 		    "capture limit\n");
 		goto done;
 	}
-	if (jsr_archive(r, m, code, &gz, &why) == -1) {
+	if (script_archive(r->dir, m->outputs, m->noutputs, code, &r->cap_out,
+		&r->cap_err, &gz, &why) == -1) {
 		fprintf(stderr, "[fabrik] not cached: %s\n", why);
 		goto done;
 	}

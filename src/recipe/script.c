@@ -1391,9 +1391,10 @@ out:
 	return rc;
 }
 
-static int
-script_archive(const struct script *s, int code, const struct buf *out,
-    const struct buf *err, struct buf *gz, const char **why)
+int
+script_archive(const char *dir, char *const *outputs, size_t noutputs, int code,
+    const struct buf *out, const struct buf *err, struct buf *gz,
+    const char **why)
 {
 	struct buf tar;
 	struct tar_entry e;
@@ -1421,11 +1422,10 @@ script_archive(const struct script *s, int code, const struct buf *out,
 	e.size = err->len;
 	if (tar_write_entry(&tar, &e, why) == -1)
 		goto out;
-	for (i = 0; i < s->noutputs; i++) {
-		if (tar_add_path(&tar, s->dir, s->outputs[i], SCRIPT_OUT,
-			&count, why) == -1)
+	for (i = 0; i < noutputs; i++)
+		if (tar_add_path(
+			&tar, dir, outputs[i], SCRIPT_OUT, &count, why) == -1)
 			goto out;
-	}
 	if (tar_write_end(&tar) == -1 ||
 	    tar_gzip(tar.data, tar.len, gz) == -1) {
 		*why = "out of memory";
@@ -1452,15 +1452,17 @@ script_meta_created_ms(const struct buf *m)
 	return strtoull(p + 11, NULL, 10);
 }
 
-static void
-report(const char *hex, const char *what, uint64_t t0, int code)
+void
+script_result_line(
+    const char *kind, const char *hex, const char *what, uint64_t t0, int code)
 {
 	uint64_t ms = clock_mono_ms() - t0;
 
+	fflush(stdout);
 	fprintf(stderr,
-	    "[fabrik] Cache key: script-%.12s | %s | %llu.%02llus "
+	    "[fabrik] Cache key: %s-%.12s | %s | %llu.%02llus "
 	    "(exit: %d)\n",
-	    hex, what, (unsigned long long)(ms / 1000),
+	    kind, hex, what, (unsigned long long)(ms / 1000),
 	    (unsigned long long)(ms % 1000 / 10), code);
 }
 
@@ -1536,7 +1538,8 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 			fflush(NULL);
 			script_write_all(1, out.data, out.len);
 			script_write_all(2, err.data, err.len);
-			report(hex, "HIT \342\234\223", t0, *code);
+			script_result_line(
+			    "script", hex, "HIT \342\234\223", t0, *code);
 			rc = 0;
 			goto out;
 		}
@@ -1561,7 +1564,8 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 		    "[fabrik] %s: timed out after %llu ms; process group "
 		    "killed\n",
 		    s->path, (unsigned long long)s->timeout_ms);
-	report(hex, use_cache ? "MISS" : "MISS (cache off)", t0, *code);
+	script_result_line(
+	    "script", hex, use_cache ? "MISS" : "MISS (cache off)", t0, *code);
 	rc = 0;
 	if (!use_cache)
 		goto out;
@@ -1579,7 +1583,8 @@ script_execute(struct script_ctx *c, const struct script *s, char **args,
 		goto out;
 	}
 	buf_reset(&gz);
-	if (script_archive(s, *code, &out, &err, &gz, &why) == -1) {
+	if (script_archive(s->dir, s->outputs, s->noutputs, *code, &out, &err,
+		&gz, &why) == -1) {
 		fprintf(stderr, "[fabrik] not cached: %s\n", why);
 		goto out;
 	}

@@ -142,5 +142,18 @@ void script_store_key(const char *hexkey, unsigned char out[STORE_KEY_LEN]);
 int script_restore(const struct script *s, const char *dir,
     const unsigned char *gz, size_t len, int *exit_code, struct buf *out,
     struct buf *err_out, const char **why) FAB_WUR;
+/*
+ * The archive of a finished run, for script and portable recipes alike
+ * (doc/recipes-script.md): meta/exit, meta/stdout, meta/stderr, then the
+ * outputs (paths relative to dir) under out/, gzip'd into gz.  0, or -1
+ * with *why.
+ */
+int script_archive(const char *dir, char *const *outputs, size_t noutputs,
+    int code, const struct buf *out, const struct buf *err, struct buf *gz,
+    const char **why) FAB_WUR;
+/* Prints "[fabrik] Cache key: KIND-<12 hex> | WHAT | s.cc s (exit: N)"
+ * on stderr, after flushing stdout. */
+void script_result_line(const char *kind, const char *hex, const char *what,
+    uint64_t t0_ms, int code);
 
 #endif
