@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/utf8.h"
 #include "recipe/js_builtins.h"
 #include "recipe/js_inspect.h"
 #include "recipe/js_json.h"
@@ -2008,29 +2009,6 @@ map_case(uint32_t c, int upper)
 	return c;
 }
 
-static int
-put_utf8(struct buf *b, uint32_t c)
-{
-	int r = 0;
-
-	if (c < 0x80)
-		r = buf_putc(b, (int)c);
-	else if (c < 0x800) {
-		r |= buf_putc(b, (int)(0xc0 | (c >> 6)));
-		r |= buf_putc(b, (int)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		r |= buf_putc(b, (int)(0xe0 | (c >> 12)));
-		r |= buf_putc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
-		r |= buf_putc(b, (int)(0x80 | (c & 0x3f)));
-	} else {
-		r |= buf_putc(b, (int)(0xf0 | (c >> 18)));
-		r |= buf_putc(b, (int)(0x80 | ((c >> 12) & 0x3f)));
-		r |= buf_putc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
-		r |= buf_putc(b, (int)(0x80 | (c & 0x3f)));
-	}
-	return r;
-}
-
 NATIVE(string_case)
 {
 	struct js_str *s = this_str(vm, this_val);
@@ -2068,7 +2046,7 @@ NATIVE(string_case)
 				goto oom;
 			continue;
 		}
-		if (put_utf8(&b, map_case(cp, upper)) == -1)
+		if (utf8_append(&b, map_case(cp, upper)) == -1)
 			goto oom;
 	}
 	r = mkstr(vm, b.data != NULL ? (const char *)b.data : "", b.len);
@@ -2403,29 +2381,6 @@ NATIVE(string_ctor)
 	return s != NULL ? js_mkstr(s) : JS_EXC;
 }
 
-static int
-append_cp(struct buf *b, uint32_t c)
-{
-	int r = 0;
-
-	if (c < 0x80)
-		r = buf_putc(b, (int)c);
-	else if (c < 0x800) {
-		r |= buf_putc(b, (int)(0xc0 | (c >> 6)));
-		r |= buf_putc(b, (int)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		r |= buf_putc(b, (int)(0xe0 | (c >> 12)));
-		r |= buf_putc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
-		r |= buf_putc(b, (int)(0x80 | (c & 0x3f)));
-	} else {
-		r |= buf_putc(b, (int)(0xf0 | (c >> 18)));
-		r |= buf_putc(b, (int)(0x80 | ((c >> 12) & 0x3f)));
-		r |= buf_putc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
-		r |= buf_putc(b, (int)(0x80 | (c & 0x3f)));
-	}
-	return r;
-}
-
 NATIVE(string_from_char_code)
 {
 	uint16_t *u;
@@ -2465,7 +2420,7 @@ NATIVE(string_from_code_point)
 			return js_throw_error(
 			    vm, JS_RANGE_ERROR, "Invalid code point %g", d);
 		}
-		if (append_cp(&b, (uint32_t)d) == -1) {
+		if (utf8_append(&b, (uint32_t)d) == -1) {
 			buf_release(&b);
 			return js_value_oom(vm);
 		}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "recipe/js_json.h"
 
 #define ARG(i) ((i) < argc ? argv[(i)] : JS_UNDEF)
@@ -79,29 +80,6 @@ hex4(const char *s, unsigned *out)
 	return 0;
 }
 
-static int
-put_cp(struct buf *b, uint32_t c)
-{
-	int r = 0;
-
-	if (c < 0x80)
-		r = buf_putc(b, (int)c);
-	else if (c < 0x800) {
-		r |= buf_putc(b, (int)(0xc0 | (c >> 6)));
-		r |= buf_putc(b, (int)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		r |= buf_putc(b, (int)(0xe0 | (c >> 12)));
-		r |= buf_putc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
-		r |= buf_putc(b, (int)(0x80 | (c & 0x3f)));
-	} else {
-		r |= buf_putc(b, (int)(0xf0 | (c >> 18)));
-		r |= buf_putc(b, (int)(0x80 | ((c >> 12) & 0x3f)));
-		r |= buf_putc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
-		r |= buf_putc(b, (int)(0x80 | (c & 0x3f)));
-	}
-	return r;
-}
-
 static struct js_str *
 parse_string(struct jparse *p)
 {
@@ -165,7 +143,7 @@ parse_string(struct jparse *p)
 				u = 0x10000 + ((u - 0xd800) << 10) +
 				    (u2 - 0xdc00);
 			}
-			if (put_cp(&b, u) == -1)
+			if (utf8_append(&b, u) == -1)
 				goto oom;
 			break;
 		default:

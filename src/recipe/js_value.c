@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "recipe/js_value.h"
 
 #define JS_GC_MIN ((size_t)4 * 1024 * 1024)
@@ -744,21 +745,7 @@ js_str_from_u16(struct js_vm *vm, const uint16_t *u, size_t n)
 			    (u[i + 1] - 0xdc00);
 			i++;
 		}
-		if (c < 0x80)
-			r = buf_putc(&b, (int)c);
-		else if (c < 0x800) {
-			r = buf_putc(&b, (int)(0xc0 | (c >> 6)));
-			r |= buf_putc(&b, (int)(0x80 | (c & 0x3f)));
-		} else if (c < 0x10000) {
-			r = buf_putc(&b, (int)(0xe0 | (c >> 12)));
-			r |= buf_putc(&b, (int)(0x80 | ((c >> 6) & 0x3f)));
-			r |= buf_putc(&b, (int)(0x80 | (c & 0x3f)));
-		} else {
-			r = buf_putc(&b, (int)(0xf0 | (c >> 18)));
-			r |= buf_putc(&b, (int)(0x80 | ((c >> 12) & 0x3f)));
-			r |= buf_putc(&b, (int)(0x80 | ((c >> 6) & 0x3f)));
-			r |= buf_putc(&b, (int)(0x80 | (c & 0x3f)));
-		}
+		r = utf8_append(&b, c);
 	}
 	if (r != 0) {
 		buf_release(&b);
