@@ -15,8 +15,13 @@
  * File churn: an upload that replaces an object swaps the two files in
  * one step (rename with exchange where the system has it, else a plain
  * rename over the old one), and replaced or evicted files of small
- * objects that nobody is reading are kept in tmp/ as spares that later
- * uploads write over, instead of making a new inode for each upload.
+ * objects are kept in tmp/ as spares that later uploads write over,
+ * instead of making a new inode for each upload.  Only "clean" files are
+ * kept: written by this process, never read through their descriptor
+ * (sendfile(2) puts page-cache pages into socket buffers by reference, so
+ * the bytes of a file that was sent may still be on their way after the
+ * response; writing over them would change what the client receives),
+ * and not open for reading now.
  */
 #ifdef __linux__
 #define _GNU_SOURCE /* syscall() for renameat2 */
@@ -62,6 +67,8 @@
 #define STORE_SPARES 32
 #endif
 #define STORE_SPARE_MAX (STORE_WBUF_MAX + STORE_HDR_FIXED + STORE_META_MAX)
+/* Slots of the set of clean files (direct-mapped by key). */
+#define STORE_CLEAN 2048
 /* Writes into a spare cover whole pages, so no old block is read back. */
 #define STORE_PAGE 4096
 #define STORE_PAGE_UP(n) (((n) + STORE_PAGE - 1) & ~(size_t)(STORE_PAGE - 1))
@@ -122,6 +129,9 @@ struct store {
 		uint32_t n;
 	} * readers;
 	size_t rcap, rused;
+	/* Keys whose file is clean (see the top); a key that loses its slot
+	 * to another is simply not clean.  Allocated on first use. */
+	unsigned char (*clean)[STORE_KEY_LEN];
 };
 
 /* How a dropped object's file goes: unlinked, or kept as a spare. */
@@ -245,6 +255,37 @@ store_reading(const struct store *s, const unsigned char *key)
 	return store_reader_slot(s, store_tag(key)) != SIZE_MAX;
 }
 
+static unsigned char *
+store_clean_slot(const struct store *s, const unsigned char *key)
+{
+	return s->clean[store_tag(key) & (STORE_CLEAN - 1)];
+}
+
+/* Records that key's file was just written by this process. */
+static void
+store_clean_mark(struct store *s, const unsigned char *key)
+{
+	if (s->clean == NULL &&
+	    (s->clean = calloc(STORE_CLEAN, STORE_KEY_LEN)) == NULL)
+		return;
+	memcpy(store_clean_slot(s, key), key, STORE_KEY_LEN);
+}
+
+/* Forgets key's file as clean; returns whether it was. */
+static int
+store_clean_take(struct store *s, const unsigned char *key)
+{
+	unsigned char *slot;
+
+	if (s->clean == NULL)
+		return 0;
+	slot = store_clean_slot(s, key);
+	if (memcmp(slot, key, STORE_KEY_LEN) != 0)
+		return 0;
+	memset(slot, 0, STORE_KEY_LEN);
+	return 1;
+}
+
 /* Bytes the store holds or has promised: objects, open writers, spares. */
 static uint64_t
 store_used(const struct store *s)
@@ -266,16 +307,18 @@ store_spares_trim(struct store *s, uint64_t target)
 }
 
 /* The file dir/name of key's object (size bytes) is no longer an
- * object: keep it as a spare when nobody reads it, it is small, there
- * is room in the pool and under max_size; unlink it otherwise. */
+ * object: keep it as a spare when it is clean, nobody reads it, it is
+ * small, there is room in the pool and under max_size; unlink it
+ * otherwise. */
 static void
 store_retire(struct store *s, int dirfd, const char *name, uint64_t size,
     const unsigned char *key)
 {
 	struct store_spare *sp;
 
-	if (s->nspare < STORE_SPARES && size <= STORE_SPARE_MAX &&
-	    !store_reading(s, key) && store_used(s) + size <= s->cfg.max_size) {
+	if (store_clean_take(s, key) && s->nspare < STORE_SPARES &&
+	    size <= STORE_SPARE_MAX && !store_reading(s, key) &&
+	    store_used(s) + size <= s->cfg.max_size) {
 		sp = &s->spare[s->nspare];
 		if (dirfd == s->tmpfd)
 			snprintf(sp->name, sizeof(sp->name), "%s", name);
@@ -538,6 +581,7 @@ store_drop(struct store *s, const unsigned char *key, int how)
 		store_retire(s, s->objfd, rel, size, key);
 		return;
 	}
+	(void)store_clean_take(s, key);
 	unlinkat(s->objfd, rel, 0);
 	if (r != NULL)
 		store_rec_drop(s, r);
@@ -726,6 +770,9 @@ store_get(struct store *s, const unsigned char *key, struct store_obj *o)
 		store_obj_release(o);
 		return STORE_EIO;
 	}
+	/* Content that may go out by sendfile taints the file for good. */
+	if (o->data == NULL)
+		(void)store_clean_take(s, key);
 	if (r->count < UINT32_MAX)
 		r->count++;
 	r->atime = (uint32_t)now;
@@ -1393,8 +1440,9 @@ store_put_commit(
 	}
 	if (rc == 0 && !same && s->cfg.fsync)
 		rc = fsync(w->fd);
-	if (rc == 0 && !same)
-		rc = store_writer_publish(s, w, !created, r->size);
+	if (rc == 0 && !same &&
+	    (rc = store_writer_publish(s, w, !created, r->size)) == 0)
+		store_clean_mark(s, w->key);
 	if (rc == -1) {
 		rc = store_errno_rc(errno);
 		if (created)
@@ -1713,6 +1761,7 @@ store_close(struct store *s)
 		return;
 	store_spares_trim(s, 0);
 	free(s->readers);
+	free(s->clean);
 	index_close(s->ix);
 	store_unlock(s);
 	close(s->objfd);

@@ -167,6 +167,8 @@ get_ok(struct store *s, unsigned i, size_t n)
 	return good;
 }
 
+static void sleep_ms(long);
+
 static int
 count_files(const char *dir)
 {
@@ -663,12 +665,45 @@ test_spares(void)
 	}
 	ok(fit, "50 overwrites through spares all read back byte-exact");
 
+	/* A file whose content went out through its descriptor (as
+	 * sendfile does: by reference to its pages) is never written over,
+	 * even after the reader is done. */
+	ok(put(s, 20, 30000) == STORE_OK, "put key 20");
+	sleep_ms(1100); /* old enough for a verification to be recorded */
+	ok(get_ok(s, 20, 30000), "a first read verifies key 20");
+	key_of(20, key);
+	rc = store_get(s, key, &o);
+	ok(rc == STORE_OK && o.data == NULL && o.verified,
+	    "a verified object is handed out by descriptor");
+	store_obj_release(&o);
+	fit = tmp_files(dir);
+	payload(p, 30000, 2020);
+	ok(store_put_buf(s, key, STORE_NS_GRADLE, p, 30000, NULL, 0, NULL) ==
+		    STORE_OK &&
+		tmp_files(dir) == fit,
+	    "a file once read through its descriptor is not kept as a spare "
+	    "when replaced");
+
 	/* A restart sweeps the spares; objects stay. */
 	store_close(s);
 	s = open_cfg(&c);
 	ok(s != NULL && tmp_files(dir) == 0 && get_ok(s, 2, 10) &&
 		get_ok(s, 12, 40012),
 	    "reopening sweeps the spares and keeps every object");
+	/* Files written before this open are never reused: a previous
+	 * process may have sent them. */
+	key_of(12, key);
+	payload(p, 40012, 1212);
+	ok(s != NULL &&
+		store_put_buf(s, key, STORE_NS_GRADLE, p, 40012, NULL, 0,
+		    NULL) == STORE_OK &&
+		tmp_files(dir) == 0,
+	    "a file from before the open is not kept as a spare");
+	ok(s != NULL &&
+		store_put_buf(s, key, STORE_NS_GRADLE, p + 1, 40011, NULL, 0,
+		    NULL) == STORE_OK &&
+		tmp_files(dir) == 1,
+	    "the file this open wrote is");
 	store_close(s);
 
 	/* Spares count under max_size: overwrites and new keys in a small
