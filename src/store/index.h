@@ -32,8 +32,11 @@ struct index_rec {
 	uint32_t count; /* hits (LFU), saturating */
 	uint8_t ns; /* namespace id (store.h) */
 	uint8_t used; /* 1 = occupied slot */
-	uint16_t flags;
+	uint16_t flags; /* INDEX_F_* */
 };
+/* The object's file was written by the process that has the index open
+ * and never handed out by descriptor since (store.c); cleared at close. */
+#define INDEX_F_CLEAN 0x0001
 
 struct index;
 

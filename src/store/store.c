@@ -67,8 +67,6 @@
 #define STORE_SPARES 32
 #endif
 #define STORE_SPARE_MAX (STORE_WBUF_MAX + STORE_HDR_FIXED + STORE_META_MAX)
-/* Slots of the set of clean files (direct-mapped by key). */
-#define STORE_CLEAN 2048
 /* Writes into a spare cover whole pages, so no old block is read back. */
 #define STORE_PAGE 4096
 #define STORE_PAGE_UP(n) (((n) + STORE_PAGE - 1) & ~(size_t)(STORE_PAGE - 1))
@@ -129,9 +127,9 @@ struct store {
 		uint32_t n;
 	} * readers;
 	size_t rcap, rused;
-	/* Keys whose file is clean (see the top); a key that loses its slot
-	 * to another is simply not clean.  Allocated on first use. */
-	unsigned char (*clean)[STORE_KEY_LEN];
+	/* Records got INDEX_F_CLEAN from this process (see the top); the
+	 * flag is cleared from all of them at close. */
+	int marked_clean;
 };
 
 /* How a dropped object's file goes: unlinked, or kept as a spare. */
@@ -255,37 +253,6 @@ store_reading(const struct store *s, const unsigned char *key)
 	return store_reader_slot(s, store_tag(key)) != SIZE_MAX;
 }
 
-static unsigned char *
-store_clean_slot(const struct store *s, const unsigned char *key)
-{
-	return s->clean[store_tag(key) & (STORE_CLEAN - 1)];
-}
-
-/* Records that key's file was just written by this process. */
-static void
-store_clean_mark(struct store *s, const unsigned char *key)
-{
-	if (s->clean == NULL &&
-	    (s->clean = calloc(STORE_CLEAN, STORE_KEY_LEN)) == NULL)
-		return;
-	memcpy(store_clean_slot(s, key), key, STORE_KEY_LEN);
-}
-
-/* Forgets key's file as clean; returns whether it was. */
-static int
-store_clean_take(struct store *s, const unsigned char *key)
-{
-	unsigned char *slot;
-
-	if (s->clean == NULL)
-		return 0;
-	slot = store_clean_slot(s, key);
-	if (memcmp(slot, key, STORE_KEY_LEN) != 0)
-		return 0;
-	memset(slot, 0, STORE_KEY_LEN);
-	return 1;
-}
-
 /* Bytes the store holds or has promised: objects, open writers, spares. */
 static uint64_t
 store_used(const struct store *s)
@@ -307,18 +274,17 @@ store_spares_trim(struct store *s, uint64_t target)
 }
 
 /* The file dir/name of key's object (size bytes) is no longer an
- * object: keep it as a spare when it is clean, nobody reads it, it is
- * small, there is room in the pool and under max_size; unlink it
- * otherwise. */
+ * object: keep it as a spare when it is clean (its record had
+ * INDEX_F_CLEAN), nobody reads it, it is small, there is room in the
+ * pool and under max_size; unlink it otherwise. */
 static void
 store_retire(struct store *s, int dirfd, const char *name, uint64_t size,
-    const unsigned char *key)
+    const unsigned char *key, int clean)
 {
 	struct store_spare *sp;
 
-	if (store_clean_take(s, key) && s->nspare < STORE_SPARES &&
-	    size <= STORE_SPARE_MAX && !store_reading(s, key) &&
-	    store_used(s) + size <= s->cfg.max_size) {
+	if (clean && s->nspare < STORE_SPARES && size <= STORE_SPARE_MAX &&
+	    !store_reading(s, key) && store_used(s) + size <= s->cfg.max_size) {
 		sp = &s->spare[s->nspare];
 		if (dirfd == s->tmpfd)
 			snprintf(sp->name, sizeof(sp->name), "%s", name);
@@ -577,11 +543,11 @@ store_drop(struct store *s, const unsigned char *key, int how)
 	if (how == STORE_DROP_RETIRE && r != NULL) {
 		/* The record goes first: the spare counts under max_size. */
 		uint64_t size = r->size;
+		int clean = (r->flags & INDEX_F_CLEAN) != 0;
 		store_rec_drop(s, r);
-		store_retire(s, s->objfd, rel, size, key);
+		store_retire(s, s->objfd, rel, size, key, clean);
 		return;
 	}
-	(void)store_clean_take(s, key);
 	unlinkat(s->objfd, rel, 0);
 	if (r != NULL)
 		store_rec_drop(s, r);
@@ -772,7 +738,7 @@ store_get(struct store *s, const unsigned char *key, struct store_obj *o)
 	}
 	/* Content that may go out by sendfile taints the file for good. */
 	if (o->data == NULL)
-		(void)store_clean_take(s, key);
+		r->flags &= (uint16_t)~INDEX_F_CLEAN;
 	if (r->count < UINT32_MAX)
 		r->count++;
 	r->atime = (uint32_t)now;
@@ -1308,15 +1274,16 @@ store_writer_key(const struct store_writer *w, unsigned char *out)
  * without the exchange, a plain rename over it.  Returns 0 or -1
  * (errno set). */
 static int
-store_writer_publish(
-    struct store *s, struct store_writer *w, int replace, uint64_t old_size)
+store_writer_publish(struct store *s, struct store_writer *w, int replace,
+    uint64_t old_size, int old_clean)
 {
 	char rel[STORE_REL_LEN];
 
 	store_obj_rel(w->key, rel);
 	if (replace && !s->no_exchange) {
 		if (store_exchange(s->tmpfd, w->tmp, s->objfd, rel) == 0) {
-			store_retire(s, s->tmpfd, w->tmp, old_size, w->key);
+			store_retire(
+			    s, s->tmpfd, w->tmp, old_size, w->key, old_clean);
 			w->tmp[0] = '\0';
 			return 0;
 		}
@@ -1440,9 +1407,9 @@ store_put_commit(
 	}
 	if (rc == 0 && !same && s->cfg.fsync)
 		rc = fsync(w->fd);
-	if (rc == 0 && !same &&
-	    (rc = store_writer_publish(s, w, !created, r->size)) == 0)
-		store_clean_mark(s, w->key);
+	if (rc == 0 && !same)
+		rc = store_writer_publish(s, w, !created, r->size,
+		    !created && (r->flags & INDEX_F_CLEAN) != 0);
 	if (rc == -1) {
 		rc = store_errno_rc(errno);
 		if (created)
@@ -1464,6 +1431,8 @@ store_put_commit(
 	if (!same) {
 		r->vino = 0;
 		r->vctime = 0;
+		r->flags |= INDEX_F_CLEAN;
+		s->marked_clean = 1;
 	}
 	store_writer_free(s, w);
 	return STORE_OK;
@@ -1754,6 +1723,20 @@ fail:
 	return NULL;
 }
 
+/* "Written by this process" means nothing to the next one. */
+static void
+store_unmark_clean(struct store *s)
+{
+	uint64_t cap = index_capacity(s->ix), i;
+	struct index_rec *r;
+
+	for (i = 0; i < cap; i++) {
+		r = index_slot(s->ix, i);
+		if (r->used && (r->flags & INDEX_F_CLEAN) != 0)
+			r->flags &= (uint16_t)~INDEX_F_CLEAN;
+	}
+}
+
 void
 store_close(struct store *s)
 {
@@ -1761,7 +1744,8 @@ store_close(struct store *s)
 		return;
 	store_spares_trim(s, 0);
 	free(s->readers);
-	free(s->clean);
+	if (s->marked_clean)
+		store_unmark_clean(s);
 	index_close(s->ix);
 	store_unlock(s);
 	close(s->objfd);
