@@ -9,9 +9,13 @@
 # TRC_DIR (where the npm server is installed, default
 # ${TMPDIR:-/tmp}/fabrik-bench-trc; installed with npm on first use),
 # BEFORE (another fabrik binary, e.g. an older build: it is measured in
-# the same run, alternating with the others, and shown as "before").
+# the same run, alternating with the others, and shown as "before"),
+# MAX_SIZE (fabrik's cache.max_size, default 1GB).
 # PUTs are measured three ways (see put-*.lua below); fabrik runs with
-# cache.max_size = 4GB, so the new-key runs also evict as they write.
+# cache.max_size = MAX_SIZE (default 1GB), so after their first seconds
+# the new-key runs measure a full cache that evicts as it writes (the
+# steady state of a production cache; turborepo-remote-cache has no
+# size limit and just grows).
 # Memory (VmRSS) is read after the GET and overwrite runs (500 + 256
 # keys), after the new-key runs (which leave some 100,000 objects: the
 # index is a memory-mapped file, and its pages count in fabrik's RSS),
@@ -26,6 +30,7 @@ SIZE=${SIZE:-65536}
 TRC_DIR=${TRC_DIR:-${TMPDIR:-/tmp}/fabrik-bench-trc}
 T=$(mktemp -d "${TMPDIR:-/tmp}/turbo-vs-trc.XXXXXX")
 BEFORE=${BEFORE:-}
+MAX_SIZE=${MAX_SIZE:-1GB}
 FPID= TPID= BPID=
 cleanup() {
 	[ -n "$FPID" ] && kill "$FPID" 2>/dev/null
@@ -51,7 +56,7 @@ start_fabrik() {
 	    --config-observability-health-bind '' \
 	    --config-observability-metrics-bind '' \
 	    --config-auth-required true --config-auth-tokens tok \
-	    --config-cache-max-size 4GB >"$T/$2.log" 2>&1 &
+	    --config-cache-max-size "$MAX_SIZE" >"$T/$2.log" 2>&1 &
 	PID=$!
 	i=0
 	until grep -q '\[fabrik\] ready' "$T/$2.log"; do
