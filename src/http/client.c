@@ -7,22 +7,16 @@
  * hc_enter_state(); connections and requests are freed from deferred
  * callbacks, never inside their own.
  */
-#include <sys/socket.h>
-
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "base/log.h"
 #include "http/client.h"
 #include "net/ftls.h"
-#include "net/sock.h"
+#include "net/nconn.h"
 
 #define HC_READ_CHUNK 16384
 #define HC_OUT_CHUNK (64 * 1024)
@@ -75,19 +69,11 @@ struct http_client_req {
 	void *arg;
 };
 
-struct hc_resolve {
-	struct hc_conn *c; /* NULL once the connection is gone */
-};
-
 struct hc_conn {
 	struct hc_pool *pool;
 	unsigned id;
 	enum hc_state state;
-	int fd;
-	struct ftls *tls;
-	struct hc_resolve *res;
-	struct http_client_addr addrs[HTTP_CLIENT_MAX_ADDRS];
-	size_t naddrs, addr_next;
+	struct nconn nc; /* socket, TLS, addresses */
 	struct loop_timer *timer;
 	int timer_phase; /* what the timer measures, for the message */
 	struct buf in;
@@ -99,14 +85,12 @@ struct hc_conn {
 	enum h1_body body_kind;
 	uint64_t body_left;
 	int keep_alive;
-	int events;
 	unsigned nrequests;
 	struct http_client_req *req;
 	int read_queued;
-	int tls_read_wants_write; /* TLS read needs the fd writable */
 	const char *err; /* why it failed */
 	const char *send_err; /* why sending stopped early (EPIPE, RST) */
-	char errbuf[256]; /* a TLS message outlives the ftls object */
+	char errbuf[256]; /* send_err: a later strerror() reuses its buffer */
 	struct hc_conn *prev, *next;
 };
 
@@ -140,9 +124,8 @@ enum { HC_T_CONNECT = 1, HC_T_SEND, HC_T_REQUEST, HC_T_BODY, HC_T_IDLE };
 static void hc_io(struct loop *, int, int, void *);
 static void hc_close(struct hc_conn *);
 static void hc_drive(struct hc_conn *);
-static void hc_connect_next(struct hc_conn *);
+static void hc_connect_next(void *);
 static void pool_kick(struct hc_pool *);
-static int hc_parse_addr(const char *, struct http_client_addr *);
 
 /* ---- small helpers ---- */
 
@@ -210,16 +193,14 @@ hc_update_io(struct hc_conn *c)
 
 	switch (c->state) {
 	case HC_CONNECTING:
-		ev = LOOP_WRITE;
-		break;
 	case HC_HANDSHAKE:
-		ev = c->events != 0 ? c->events : LOOP_READ;
+		ev = nconn_setup_events(&c->nc);
 		break;
 	case HC_IDLE:
 	case HC_HEAD:
 	case HC_BODY:
 		ev = LOOP_READ;
-		if (c->tls_read_wants_write)
+		if (c->nc.tls_read_wants_write)
 			ev |= LOOP_WRITE;
 		break;
 	case HC_SEND:
@@ -230,10 +211,7 @@ hc_update_io(struct hc_conn *c)
 	default:
 		return;
 	}
-	if (ev != c->events) {
-		loop_io_set(c->pool->cl->loop, c->fd, ev);
-		c->events = ev;
-	}
+	nconn_set_events(&c->nc, ev);
 }
 
 static void
@@ -325,19 +303,7 @@ hc_close(struct hc_conn *c)
 		loop_timer_cancel(cl->loop, c->timer);
 		c->timer = NULL;
 	}
-	if (c->res != NULL) {
-		c->res->c = NULL;
-		c->res = NULL;
-	}
-	if (c->tls != NULL) {
-		ftls_free(c->tls);
-		c->tls = NULL;
-	}
-	if (c->fd != -1) {
-		loop_io_del(cl->loop, c->fd);
-		close(c->fd);
-		c->fd = -1;
-	}
+	nconn_close(&c->nc);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -383,210 +349,54 @@ hc_fail(struct hc_conn *c, const char *err)
 	hc_close(c);
 }
 
-/* ---- raw I/O over TCP or TLS ---- */
-
-static void
-hc_tls_err(struct hc_conn *c)
-{
-	snprintf(c->errbuf, sizeof(c->errbuf), "%s", ftls_error(c->tls));
-	c->err = c->errbuf;
-}
-
-/* > 0 bytes, 0 clean EOF, -1 nothing now, -2 error (c->err set). */
-static ssize_t
-hc_read(struct hc_conn *c, void *out, size_t n)
-{
-	ssize_t rc;
-
-	if (c->tls != NULL) {
-		rc = ftls_read(c->tls, out, n);
-		c->tls_read_wants_write = rc == FTLS_WANT_WRITE;
-		if (c->tls_read_wants_write)
-			hc_update_io(c);
-		if (rc >= 0)
-			return rc;
-		if (rc == FTLS_ERROR) {
-			hc_tls_err(c);
-			return -2;
-		}
-		return -1;
-	}
-	for (;;) {
-		rc = read(c->fd, out, n);
-		if (rc >= 0)
-			return rc;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return -1;
-		c->err = strerror(errno);
-		return -2;
-	}
-}
-
-static ssize_t
-hc_write(struct hc_conn *c, const void *in, size_t n)
-{
-	ssize_t rc;
-
-	if (c->tls != NULL) {
-		rc = ftls_write(c->tls, in, n);
-		if (rc >= 0)
-			return rc;
-		if (rc == FTLS_ERROR) {
-			hc_tls_err(c);
-			return -2;
-		}
-		return -1;
-	}
-	for (;;) {
-		rc = send(c->fd, in, n, MSG_NOSIGNAL);
-		if (rc >= 0)
-			return rc;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return -1;
-		c->err = strerror(errno);
-		return -2;
-	}
-}
-
 /* ---- connection setup ---- */
 
+/* Starts the TCP connect to the next address after a failed one or a
+ * resolution (as an nconn_step_cb), or fails. */
 static void
-hc_resolved(
-    void *arg, const struct http_client_addr *addrs, size_t n, const char *err)
+hc_connect_next(void *arg)
 {
-	struct hc_resolve *res = arg;
-	struct hc_conn *c = res->c;
-	size_t i;
+	struct hc_conn *c = arg;
 
-	free(res);
-	if (c == NULL)
-		return;
-	c->res = NULL;
-	if (n == 0) {
-		hc_fail(c, err != NULL ? err : "cannot resolve the host");
-		return;
-	}
-	for (i = 0; i < n && i < HTTP_CLIENT_MAX_ADDRS; i++)
-		c->addrs[i] = addrs[i];
-	c->naddrs = i;
-	c->addr_next = 0;
-	hc_connect_next(c);
-}
-
-static void
-hc_set_port(struct http_client_addr *a, int port)
-{
-	if (a->ss.ss_family == AF_INET)
-		((struct sockaddr_in *)&a->ss)->sin_port =
-		    htons((unsigned short)port);
-	else if (a->ss.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&a->ss)->sin6_port =
-		    htons((unsigned short)port);
-}
-
-/* Starts the TCP connect to the next address, or fails. */
-static void
-hc_connect_next(struct hc_conn *c)
-{
-	struct http_client *cl = c->pool->cl;
-	struct http_client_addr *a;
-	int fd, one = 1;
-
-	if (c->fd != -1) {
-		loop_io_del(cl->loop, c->fd);
-		close(c->fd);
-		c->fd = -1;
-		c->events = 0;
-	}
-	while (c->addr_next < c->naddrs) {
-		a = &c->addrs[c->addr_next++];
-		hc_set_port(a, c->pool->port);
-		if ((fd = socket(a->ss.ss_family, SOCK_STREAM, 0)) == -1) {
-			c->err = strerror(errno);
-			continue;
-		}
-		if (sock_set_nonblock(fd) == -1 || sock_set_cloexec(fd) == -1) {
-			c->err = strerror(errno);
-			close(fd);
-			continue;
-		}
-		(void)setsockopt(
-		    fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (connect(fd, (struct sockaddr *)&a->ss, a->len) == -1 &&
-		    errno != EINPROGRESS && errno != EINTR) {
-			c->err = strerror(errno);
-			close(fd);
-			continue;
-		}
-		if (loop_io_add(cl->loop, fd, LOOP_WRITE, hc_io, c) == -1) {
-			c->err = "out of memory";
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		c->events = LOOP_WRITE;
-		c->err = NULL;
+	if (c->state == HC_CONNECTING)
+		log_debug("http client: conn %u %s:%d: connect: %s", c->id,
+		    c->pool->host, c->pool->port, c->nc.err);
+	if (nconn_connect_next(&c->nc, c->pool->port) == -1)
+		hc_fail(c, c->nc.err);
+	else
 		hc_enter_state(c, HC_CONNECTING);
-		return;
-	}
-	hc_fail(c, c->err != NULL ? c->err : "no address to connect to");
 }
 
 static void
 hc_connected(struct hc_conn *c)
 {
-	int soerr = 0;
-	socklen_t len = sizeof(soerr);
+	struct hc_pool *p = c->pool;
+	int rc = nconn_connected(&c->nc);
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
-		soerr = errno;
-	if (soerr == EINPROGRESS)
+	if (rc == 0)
 		return;
-	if (soerr != 0) {
-		c->err = strerror(soerr);
-		log_debug("http client: conn %u %s:%d: connect: %s", c->id,
-		    c->pool->host, c->pool->port, c->err);
+	if (rc == -1)
 		hc_connect_next(c);
-		return;
-	}
-	if (!c->pool->tls) {
+	else if (!p->tls)
 		hc_enter_state(c, HC_IDLE);
-		return;
-	}
-	c->tls = ftls_client_new(c->pool->cl->tls_ctx, c->fd, c->pool->host);
-	if (c->tls == NULL) {
+	else if (nconn_tls_start(&c->nc, p->cl->tls_ctx, p->host) == -1)
 		hc_fail(c, "out of memory");
-		return;
-	}
-	hc_enter_state(c, HC_HANDSHAKE);
-	c->events = 0;
+	else
+		hc_enter_state(c, HC_HANDSHAKE);
 }
 
 static void
 hc_handshake(struct hc_conn *c)
 {
-	int rc = ftls_handshake(c->tls);
+	int rc = nconn_handshake(&c->nc, NULL);
 
-	if (rc == FTLS_ERROR) {
+	if (rc == -1) {
 		log_debug("http client: conn %u %s:%d: %s", c->id,
-		    c->pool->host, c->pool->port, ftls_error(c->tls));
-		hc_tls_err(c);
+		    c->pool->host, c->pool->port, c->nc.err);
+		c->err = c->nc.err;
 		hc_close(c);
-		return;
-	}
-	if (rc != 0) {
-		int ev = ftls_want_events(rc);
-		if (ev != c->events) {
-			loop_io_set(c->pool->cl->loop, c->fd, ev);
-			c->events = ev;
-		}
-		return;
-	}
-	hc_enter_state(c, HC_IDLE);
+	} else if (rc == 1)
+		hc_enter_state(c, HC_IDLE);
 }
 
 /* Binds r to idle connection c and starts sending. */
@@ -617,13 +427,12 @@ hc_new(struct hc_pool *p, struct http_client_req *r)
 {
 	struct http_client *cl = p->cl;
 	struct hc_conn *c;
-	struct hc_resolve *res;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->pool = p;
 	c->id = ++cl->next_id;
-	c->fd = -1;
+	nconn_init(&c->nc, cl->loop, hc_io, c);
 	c->state = HC_RESOLVING;
 	buf_init(&c->in);
 	buf_init(&c->out);
@@ -639,19 +448,8 @@ hc_new(struct hc_pool *p, struct http_client_req *r)
 	cl->st.connections++;
 	hc_arm(c, HC_T_CONNECT);
 	log_trace("http client: conn %u to %s:%d", c->id, p->host, p->port);
-	if (hc_parse_addr(p->host, &c->addrs[0]) == 0) {
-		/* An IP literal needs no resolver. */
-		c->naddrs = 1;
-		hc_connect_next(c);
-		return c;
-	}
-	if ((res = calloc(1, sizeof(*res))) == NULL) {
-		hc_fail(c, "out of memory");
-		return c;
-	}
-	res->c = c;
-	c->res = res;
-	cl->resolver(cl->resolver_arg, p->host, hc_resolved, res);
+	http_client_resolve(
+	    &c->nc, cl->resolver, cl->resolver_arg, p->host, hc_connect_next);
 	return c;
 }
 
@@ -731,7 +529,8 @@ hc_send_failed(struct hc_conn *c, int e)
 {
 	struct http_client_req *r = c->req;
 
-	if (c->tls != NULL || (e != EPIPE && e != ECONNRESET)) {
+	c->err = c->nc.err;
+	if (c->nc.tls != NULL || (e != EPIPE && e != ECONNRESET)) {
 		hc_close(c);
 		return -1;
 	}
@@ -759,7 +558,7 @@ hc_flush(struct hc_conn *c)
 
 	while (c->state == HC_SEND && r != NULL && !r->send_done) {
 		if (r->wire_off < r->wire.len) {
-			n = hc_write(c, r->wire.data + r->wire_off,
+			n = nconn_write(&c->nc, r->wire.data + r->wire_off,
 			    r->wire.len - r->wire_off);
 			if (n == -1)
 				break;
@@ -777,7 +576,7 @@ hc_flush(struct hc_conn *c)
 			return -1;
 		}
 		if (c->out_off < c->out.len) {
-			n = hc_write(c, c->out.data + c->out_off,
+			n = nconn_write(&c->nc, c->out.data + c->out_off,
 			    c->out.len - c->out_off);
 			if (n == -1)
 				break;
@@ -991,7 +790,9 @@ hc_readable(struct hc_conn *c)
 			hc_fail(c, "out of memory");
 			return -1;
 		}
-		n = hc_read(c, c->in.data + c->in.len, HC_READ_CHUNK);
+		n = nconn_read(&c->nc, c->in.data + c->in.len, HC_READ_CHUNK);
+		if (c->nc.tls_read_wants_write)
+			hc_update_io(c);
 		if (n == -1)
 			return 0;
 		if (n == -2 || n == 0) {
@@ -1006,6 +807,8 @@ hc_readable(struct hc_conn *c)
 				c->err = c->state == HC_IDLE
 				    ? "closed by the server"
 				    : "connection closed before the response";
+			else
+				c->err = c->nc.err;
 			if (c->send_err != NULL && r != NULL &&
 			    !r->got_response)
 				c->err = c->send_err;
@@ -1027,7 +830,7 @@ hc_readable(struct hc_conn *c)
 			return -1;
 	}
 	/* Budget used up: poll() may not see what OpenSSL holds. */
-	if (c->tls != NULL && ftls_pending(c->tls) > 0 && !c->read_queued) {
+	if (nconn_pending(&c->nc) > 0 && !c->read_queued) {
 		if (loop_defer(c->pool->cl->loop, hc_read_deferred, c) == 0)
 			c->read_queued = 1;
 	}
@@ -1158,22 +961,7 @@ pool_get(struct http_client *cl, const char *host, int port, int tls)
 static int
 hc_parse_addr(const char *s, struct http_client_addr *a)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
-
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		a->len = sizeof(*sin);
-		return 0;
-	}
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		a->len = sizeof(*sin6);
-		return 0;
-	}
-	return -1;
+	return nconn_parse_ip(s, &a->ss, &a->len);
 }
 
 size_t
@@ -1216,8 +1004,8 @@ http_client_hosts_lookup(const char *path, const char *host,
 	return n;
 }
 
-static void
-hc_default_resolver(
+void
+http_client_default_resolver(
     void *arg, const char *host, http_client_resolved_cb *done, void *done_arg)
 {
 	struct http_client_addr addrs[HTTP_CLIENT_MAX_ADDRS];
@@ -1227,6 +1015,31 @@ hc_default_resolver(
 	done(done_arg, addrs, n,
 	    n == 0 ? "host not found (numeric hosts and /etc/hosts only)"
 		   : NULL);
+}
+
+/* The resolver answered for an nconn_resolve handle. */
+static void
+hc_resolve_done(
+    void *arg, const struct http_client_addr *addrs, size_t n, const char *err)
+{
+	struct nconn *nc = nconn_resolve_conn(arg);
+	size_t i;
+
+	for (i = 0; nc != NULL && i < n; i++)
+		nconn_add_addr(nc, &addrs[i].ss, addrs[i].len);
+	if (n == 0 && err == NULL)
+		err = "cannot resolve the host";
+	nconn_resolve_end(arg, n > 0 ? NULL : err);
+}
+
+void
+http_client_resolve(struct nconn *nc, http_client_resolver *fn, void *arg,
+    const char *host, nconn_step_cb *done)
+{
+	struct nconn_resolve *res = nconn_resolve_start(nc, host, done);
+
+	if (res != NULL)
+		fn(arg, host, hc_resolve_done, res);
 }
 
 /* ---- public API ---- */
@@ -1255,14 +1068,13 @@ http_client_new(struct loop *l, const struct http_client_opts *opts, char *err,
 	if (cl->opts.idle_timeout_ms == 0)
 		cl->opts.idle_timeout_ms = 30000;
 	cl->opts.tls_ca_file = NULL;
-	cl->tls_ctx =
-	    ftls_ctx_client_new(opts != NULL ? opts->tls_ca_file : NULL,
-		opts == NULL || !opts->tls_no_verify, err, errlen);
+	cl->tls_ctx = nconn_tls_ctx_new(opts != NULL ? opts->tls_ca_file : NULL,
+	    opts == NULL || !opts->tls_no_verify, NULL, err, errlen);
 	if (cl->tls_ctx == NULL) {
 		free(cl);
 		return NULL;
 	}
-	cl->resolver = hc_default_resolver;
+	cl->resolver = http_client_default_resolver;
 	return cl;
 }
 
@@ -1318,7 +1130,7 @@ void
 http_client_set_resolver(
     struct http_client *cl, http_client_resolver *fn, void *arg)
 {
-	cl->resolver = fn != NULL ? fn : hc_default_resolver;
+	cl->resolver = fn != NULL ? fn : http_client_default_resolver;
 	cl->resolver_arg = fn != NULL ? arg : NULL;
 }
 

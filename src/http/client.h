@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "http/h1.h"
 #include "net/loop.h"
+#include "net/nconn.h"
 
 /* URL bytes accepted by http_client_request(). */
 #ifndef HTTP_CLIENT_MAX_URL
@@ -179,5 +180,20 @@ void http_client_get_stats(
  */
 size_t http_client_hosts_lookup(const char *path, const char *host,
     struct http_client_addr *out, size_t max);
+/* The resolver used when none is set: http_client_hosts_lookup() on
+ * /etc/hosts; arg is unused. */
+void http_client_default_resolver(
+    void *arg, const char *host, http_client_resolved_cb *done, void *done_arg);
+
+/*
+ * Finds the addresses of host for the connection nc (net/nconn.h), as the
+ * HTTP/1.1 and HTTP/2 clients do: an IP literal is taken as it is, any
+ * other name goes to the resolver fn with arg.  Then done(nc->arg) runs,
+ * inside this call for a literal or a synchronous resolver, never after
+ * nconn_close(nc); there nconn_connect_next connects to the addresses,
+ * or fails with the resolver's error in nc->err.
+ */
+void http_client_resolve(struct nconn *nc, http_client_resolver *fn, void *arg,
+    const char *host, nconn_step_cb *done);
 
 #endif

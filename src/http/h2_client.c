@@ -12,12 +12,6 @@
  * The frame handling core works on c->in and c->out only, so the fuzz
  * target drives it without a socket (h2_client_adopt with fd -1).
  */
-#include <sys/socket.h>
-
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +22,7 @@
 #include "http/h2_client.h"
 #include "http/h2_frame.h"
 #include "net/ftls.h"
-#include "net/sock.h"
+#include "net/nconn.h"
 
 #define HCC_READ_CHUNK (64 * 1024)
 #define HCC_READS_PER_PASS 8 /* fairness: then yield to the loop */
@@ -91,21 +85,13 @@ struct h2_client_stream {
 	struct h2_client_stream *prev, *next; /* connection list */
 };
 
-struct hcc_resolve {
-	struct h2_client_conn *c; /* NULL once the connection is gone */
-};
-
 struct h2_client_conn {
 	struct h2_client *cl;
 	struct hcc_pool *pool;
 	unsigned id;
 	enum hcc_state state;
-	int fd;
+	struct nconn nc; /* socket, TLS, addresses */
 	int detached; /* no socket: output discarded */
-	struct ftls *tls;
-	struct hcc_resolve *res;
-	struct http_client_addr addrs[HTTP_CLIENT_MAX_ADDRS];
-	size_t naddrs, addr_next;
 	struct loop_timer *timer;
 	uint64_t started_ms, idle_since;
 	struct buf in;
@@ -126,13 +112,9 @@ struct h2_client_conn {
 	uint32_t goaway_last;
 	struct h2_client_stream *streams;
 	unsigned nstreams;
-	int events;
 	int flush_queued;
 	int read_queued;
 	int in_io;
-	int tls_read_wants_write;
-	const char *err; /* why it failed */
-	char errbuf[256];
 	struct h2_client_conn *prev, *next; /* client list */
 };
 
@@ -167,7 +149,7 @@ static void conn_flush(struct h2_client_conn *);
 static void conn_update(struct h2_client_conn *);
 static void conn_error(struct h2_client_conn *, uint32_t, const char *);
 static void conn_start_queued(struct h2_client_conn *);
-static void conn_connect_next(struct h2_client_conn *);
+static void conn_connect_next(void *);
 static void conn_io(struct loop *, int, int, void *);
 static void pool_kick(struct hcc_pool *);
 static void stream_arm(struct h2_client_stream *);
@@ -562,72 +544,7 @@ again:
 	}
 }
 
-/* ---- raw I/O over TCP or TLS ---- */
-
-static void
-conn_tls_err(struct h2_client_conn *c)
-{
-	snprintf(c->errbuf, sizeof(c->errbuf), "%s", ftls_error(c->tls));
-	c->err = c->errbuf;
-}
-
-/* > 0 octets, 0 EOF, -1 nothing now, -2 error (c->err set). */
-static ssize_t
-conn_read(struct h2_client_conn *c, void *out, size_t n)
-{
-	ssize_t rc;
-
-	if (c->tls != NULL) {
-		rc = ftls_read(c->tls, out, n);
-		c->tls_read_wants_write = rc == FTLS_WANT_WRITE;
-		if (rc >= 0)
-			return rc;
-		if (rc == FTLS_ERROR) {
-			conn_tls_err(c);
-			return -2;
-		}
-		return -1;
-	}
-	for (;;) {
-		rc = read(c->fd, out, n);
-		if (rc >= 0)
-			return rc;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return -1;
-		c->err = strerror(errno);
-		return -2;
-	}
-}
-
-static ssize_t
-conn_write(struct h2_client_conn *c, const void *in, size_t n)
-{
-	ssize_t rc;
-
-	if (c->tls != NULL) {
-		rc = ftls_write(c->tls, in, n);
-		if (rc >= 0)
-			return rc;
-		if (rc == FTLS_ERROR) {
-			conn_tls_err(c);
-			return -2;
-		}
-		return -1;
-	}
-	for (;;) {
-		rc = send(c->fd, in, n, MSG_NOSIGNAL);
-		if (rc >= 0)
-			return rc;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return -1;
-		c->err = strerror(errno);
-		return -2;
-	}
-}
+/* ---- writing ---- */
 
 static void
 conn_flush(struct h2_client_conn *c)
@@ -649,11 +566,12 @@ conn_flush(struct h2_client_conn *c)
 			c->out_off = 0;
 			continue;
 		}
-		n = conn_write(c, c->out.data + c->out_off, conn_unsent(c));
-		if (n == -1)
+		n = nconn_write(
+		    &c->nc, c->out.data + c->out_off, conn_unsent(c));
+		if (n == NCONN_AGAIN)
 			break;
 		if (n < 0) {
-			conn_close(c, c->err);
+			conn_close(c, c->nc.err);
 			return;
 		}
 		c->out_off += (size_t)n;
@@ -724,7 +642,7 @@ conn_read_deferred(struct loop *l, void *arg)
 	c->cl->defers--;
 	if (c->state == HCC_DEAD)
 		return;
-	conn_io(l, c->fd, LOOP_READ, c);
+	conn_io(l, c->nc.fd, LOOP_READ, c);
 }
 
 /* Sets poll events and the timer after any activity; starts queued
@@ -746,31 +664,26 @@ conn_update(struct h2_client_conn *c)
 	if (c->state == HCC_DEAD)
 		return;
 	conn_arm(c);
-	if (c->detached || c->fd == -1)
+	if (c->detached || c->nc.fd == -1)
 		return;
 	switch (c->state) {
 	case HCC_CONNECTING:
-		ev = LOOP_WRITE;
-		break;
 	case HCC_TLS:
-		ev = c->events != 0 ? c->events : LOOP_READ;
+		ev = nconn_setup_events(&c->nc);
 		break;
 	default:
 		if (conn_unsent(c) < HCC_OUT_HIGH)
 			ev |= LOOP_READ;
-		if (conn_unsent(c) > 0 || c->tls_read_wants_write)
+		if (conn_unsent(c) > 0 || c->nc.tls_read_wants_write)
 			ev |= LOOP_WRITE;
 		/* poll() cannot see what OpenSSL already decrypted. */
-		if ((ev & LOOP_READ) && c->tls != NULL &&
-		    ftls_pending(c->tls) > 0 && !c->read_queued &&
+		if ((ev & LOOP_READ) && nconn_pending(&c->nc) > 0 &&
+		    !c->read_queued &&
 		    cl_defer(c->cl, conn_read_deferred, c) == 0)
 			c->read_queued = 1;
 		break;
 	}
-	if (ev != c->events) {
-		loop_io_set(c->cl->loop, c->fd, ev);
-		c->events = ev;
-	}
+	nconn_set_events(&c->nc, ev);
 }
 
 /* ---- closing ---- */
@@ -839,19 +752,7 @@ conn_close(struct h2_client_conn *c, const char *err)
 	if (c->timer != NULL)
 		loop_timer_cancel(cl->loop, c->timer);
 	c->timer = NULL;
-	if (c->res != NULL) {
-		c->res->c = NULL;
-		c->res = NULL;
-	}
-	if (c->tls != NULL) {
-		ftls_free(c->tls);
-		c->tls = NULL;
-	}
-	if (c->fd != -1) {
-		loop_io_del(cl->loop, c->fd);
-		close(c->fd);
-		c->fd = -1;
-	}
+	nconn_close(&c->nc);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -887,7 +788,9 @@ conn_error(struct h2_client_conn *c, uint32_t code, const char *msg)
 	/* The last stream id counts streams the server opened: none. */
 	if (h2_frame_write_goaway(&c->out, 0, code, msg, strlen(msg)) == 0 &&
 	    !c->detached && c->state >= HCC_SETTINGS) {
-		(void)conn_write(c, c->out.data + c->out_off, conn_unsent(c));
+		/* Best effort: the connection closes either way. */
+		(void)!nconn_write(
+		    &c->nc, c->out.data + c->out_off, conn_unsent(c));
 	}
 	if (code == H2_NO_ERROR) {
 		conn_close(c, msg);
@@ -1358,18 +1261,18 @@ conn_readable(struct h2_client_conn *c)
 			conn_close(c, "out of memory");
 			return;
 		}
-		n = conn_read(c, c->in.data + c->in.len, HCC_READ_CHUNK);
-		if (n == -1)
+		n = nconn_read(&c->nc, c->in.data + c->in.len, HCC_READ_CHUNK);
+		if (n == NCONN_AGAIN)
 			return;
-		if (n == 0 || n == -2) {
+		if (n == 0 || n == NCONN_ERROR) {
 			conn_close(c,
 			    n == 0 ? "connection closed by the server"
-				   : c->err);
+				   : c->nc.err);
 			return;
 		}
 		c->in.len += (size_t)n;
 		conn_process(c);
-		if (c->tls == NULL && (size_t)n < HCC_READ_CHUNK)
+		if (c->nc.tls == NULL && (size_t)n < HCC_READ_CHUNK)
 			return;
 	}
 }
@@ -1398,7 +1301,6 @@ conn_ready(struct h2_client_conn *c)
 		conn_close(c, "out of memory");
 		return;
 	}
-	c->events = 0;
 	conn_enter_state(c, HCC_SETTINGS);
 	conn_flush(c);
 }
@@ -1406,45 +1308,35 @@ conn_ready(struct h2_client_conn *c)
 static void
 conn_handshake(struct h2_client_conn *c)
 {
-	const char *alpn;
-	int rc = ftls_handshake(c->tls), ev;
+	int rc = nconn_handshake(&c->nc, "h2");
 
-	if (rc == FTLS_ERROR) {
-		conn_tls_err(c);
-		conn_close(c, c->err);
-		return;
-	}
-	if (rc != 0) {
-		ev = ftls_want_events(rc);
-		if (ev != c->events) {
-			loop_io_set(c->cl->loop, c->fd, ev);
-			c->events = ev;
-		}
-		return;
-	}
-	alpn = ftls_alpn(c->tls);
-	if (alpn == NULL || strcmp(alpn, "h2") != 0) {
-		snprintf(c->errbuf, sizeof(c->errbuf),
-		    "server did not select h2 with ALPN (%s)",
-		    alpn != NULL ? alpn : "no protocol");
-		conn_close(c, c->errbuf);
-		return;
-	}
-	conn_ready(c);
+	if (rc == -1)
+		conn_close(c, c->nc.err);
+	else if (rc == 1)
+		conn_ready(c);
+}
+
+/* Starts the TCP connect to the next address after a failed one or a
+ * resolution (as an nconn_step_cb), or fails. */
+static void
+conn_connect_next(void *arg)
+{
+	struct h2_client_conn *c = arg;
+
+	if (nconn_connect_next(&c->nc, c->pool->port) == -1)
+		conn_close(c, c->nc.err);
+	else
+		conn_enter_state(c, HCC_CONNECTING);
 }
 
 static void
 conn_connected(struct h2_client_conn *c)
 {
-	int soerr = 0;
-	socklen_t len = sizeof(soerr);
+	int rc = nconn_connected(&c->nc);
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
-		soerr = errno;
-	if (soerr == EINPROGRESS)
+	if (rc == 0)
 		return;
-	if (soerr != 0) {
-		c->err = strerror(soerr);
+	if (rc == -1) {
 		conn_connect_next(c);
 		return;
 	}
@@ -1452,95 +1344,12 @@ conn_connected(struct h2_client_conn *c)
 		conn_ready(c);
 		return;
 	}
-	if ((c->tls = ftls_client_new(c->cl->tls_ctx, c->fd, c->pool->host)) ==
-	    NULL) {
+	if (nconn_tls_start(&c->nc, c->cl->tls_ctx, c->pool->host) == -1) {
 		conn_close(c, "out of memory");
 		return;
 	}
 	conn_enter_state(c, HCC_TLS);
-	c->events = 0;
 	conn_handshake(c);
-}
-
-static void
-set_port(struct http_client_addr *a, int port)
-{
-	if (a->ss.ss_family == AF_INET)
-		((struct sockaddr_in *)&a->ss)->sin_port =
-		    htons((unsigned short)port);
-	else if (a->ss.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&a->ss)->sin6_port =
-		    htons((unsigned short)port);
-}
-
-/* Starts the TCP connect to the next address, or fails. */
-static void
-conn_connect_next(struct h2_client_conn *c)
-{
-	struct h2_client *cl = c->cl;
-	struct http_client_addr *a;
-	int fd, one = 1;
-
-	if (c->fd != -1) {
-		loop_io_del(cl->loop, c->fd);
-		close(c->fd);
-		c->fd = -1;
-		c->events = 0;
-	}
-	while (c->addr_next < c->naddrs) {
-		a = &c->addrs[c->addr_next++];
-		set_port(a, c->pool->port);
-		if ((fd = socket(a->ss.ss_family, SOCK_STREAM, 0)) == -1) {
-			c->err = strerror(errno);
-			continue;
-		}
-		if (sock_set_nonblock(fd) == -1 || sock_set_cloexec(fd) == -1) {
-			c->err = strerror(errno);
-			close(fd);
-			continue;
-		}
-		(void)setsockopt(
-		    fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (connect(fd, (struct sockaddr *)&a->ss, a->len) == -1 &&
-		    errno != EINPROGRESS && errno != EINTR) {
-			c->err = strerror(errno);
-			close(fd);
-			continue;
-		}
-		if (loop_io_add(cl->loop, fd, LOOP_WRITE, conn_io, c) == -1) {
-			c->err = "out of memory";
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		c->events = LOOP_WRITE;
-		conn_enter_state(c, HCC_CONNECTING);
-		return;
-	}
-	conn_close(c, c->err != NULL ? c->err : "no address to connect to");
-}
-
-static void
-conn_resolved(
-    void *arg, const struct http_client_addr *addrs, size_t n, const char *err)
-{
-	struct hcc_resolve *res = arg;
-	struct h2_client_conn *c = res->c;
-	size_t i;
-
-	free(res);
-	if (c == NULL)
-		return;
-	c->res = NULL;
-	if (n == 0) {
-		conn_close(c, err != NULL ? err : "cannot resolve the host");
-		return;
-	}
-	for (i = 0; i < n && i < HTTP_CLIENT_MAX_ADDRS; i++)
-		c->addrs[i] = addrs[i];
-	c->naddrs = i;
-	c->addr_next = 0;
-	conn_connect_next(c);
 }
 
 static void
@@ -1560,7 +1369,7 @@ conn_io(struct loop *l, int fd, int events, void *arg)
 	case HCC_OPEN:
 	case HCC_DRAINING:
 		if (events & LOOP_READ ||
-		    (c->tls_read_wants_write && (events & LOOP_WRITE)))
+		    (c->nc.tls_read_wants_write && (events & LOOP_WRITE)))
 			conn_readable(c);
 		break;
 	default:
@@ -1585,7 +1394,7 @@ conn_alloc(struct hcc_pool *p)
 	c->cl = cl;
 	c->pool = p;
 	c->id = ++cl->next_id;
-	c->fd = -1;
+	nconn_init(&c->nc, cl->loop, conn_io, c);
 	c->state = HCC_RESOLVING;
 	buf_init(&c->in);
 	buf_init(&c->out);
@@ -1610,15 +1419,12 @@ conn_alloc(struct hcc_pool *p)
 	return c;
 }
 
-static int parse_ip(const char *, struct http_client_addr *);
-
 /* Opens a connection for the pool (the pool's current one). */
 static void
 conn_new(struct hcc_pool *p)
 {
 	struct h2_client *cl = p->cl;
 	struct h2_client_conn *c;
-	struct hcc_resolve *res;
 
 	if ((c = conn_alloc(p)) == NULL) {
 		pool_fail_queue(p, "out of memory");
@@ -1627,19 +1433,8 @@ conn_new(struct hcc_pool *p)
 	p->cur = c;
 	log_trace("h2 client: conn %u to %s", c->id, p->authority);
 	conn_arm(c);
-	if (parse_ip(p->host, &c->addrs[0]) == 0) {
-		/* An IP literal needs no resolver. */
-		c->naddrs = 1;
-		conn_connect_next(c);
-		return;
-	}
-	if ((res = calloc(1, sizeof(*res))) == NULL) {
-		conn_close(c, "out of memory");
-		return;
-	}
-	res->c = c;
-	c->res = res;
-	cl->resolver(cl->resolver_arg, p->host, conn_resolved, res);
+	http_client_resolve(
+	    &c->nc, cl->resolver, cl->resolver_arg, p->host, conn_connect_next);
 }
 
 /* Starts queued streams while the server's limit allows. */
@@ -1803,49 +1598,12 @@ pool_get(struct h2_client *cl, const char *origin, const char **err)
 	return p;
 }
 
-/* ---- the default resolver ---- */
-
-static int
-parse_ip(const char *s, struct http_client_addr *a)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
-
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		a->len = sizeof(*sin);
-		return 0;
-	}
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		a->len = sizeof(*sin6);
-		return 0;
-	}
-	return -1;
-}
-
-static void
-default_resolver(
-    void *arg, const char *host, http_client_resolved_cb *done, void *done_arg)
-{
-	struct http_client_addr addrs[HTTP_CLIENT_MAX_ADDRS];
-	size_t n;
-
-	n = http_client_hosts_lookup(NULL, host, addrs, HTTP_CLIENT_MAX_ADDRS);
-	done(done_arg, addrs, n,
-	    n == 0 ? "host not found (numeric hosts and /etc/hosts only)"
-		   : NULL);
-}
-
 /* ---- public API ---- */
 
 struct h2_client *
 h2_client_new(
     struct loop *l, const struct h2_client_opts *opts, char *err, size_t errlen)
 {
-	static const char *const alpn[] = { "h2" };
 	struct h2_client *cl;
 	struct h2_client_opts *o;
 
@@ -1879,20 +1637,13 @@ h2_client_new(
 	    o->max_header_list > HPACK_MAX_HEADER_LIST)
 		o->max_header_list = HPACK_MAX_HEADER_LIST;
 	o->tls_ca_file = NULL;
-	cl->tls_ctx =
-	    ftls_ctx_client_new(opts != NULL ? opts->tls_ca_file : NULL,
-		opts == NULL || !opts->tls_no_verify, err, errlen);
+	cl->tls_ctx = nconn_tls_ctx_new(opts != NULL ? opts->tls_ca_file : NULL,
+	    opts == NULL || !opts->tls_no_verify, "h2", err, errlen);
 	if (cl->tls_ctx == NULL) {
 		free(cl);
 		return NULL;
 	}
-	if (ftls_ctx_set_alpn(cl->tls_ctx, alpn, 1) == -1) {
-		snprintf(err, errlen, "cannot set ALPN");
-		ftls_ctx_free(cl->tls_ctx);
-		free(cl);
-		return NULL;
-	}
-	cl->resolver = default_resolver;
+	cl->resolver = http_client_default_resolver;
 	return cl;
 }
 
@@ -1945,7 +1696,7 @@ void
 h2_client_set_resolver(
     struct h2_client *cl, http_client_resolver *fn, void *arg)
 {
-	cl->resolver = fn != NULL ? fn : default_resolver;
+	cl->resolver = fn != NULL ? fn : http_client_default_resolver;
 	cl->resolver_arg = fn != NULL ? arg : NULL;
 }
 
@@ -2143,24 +1894,18 @@ h2_client_adopt(struct h2_client *cl, const char *origin, int fd)
 		conn_want_flush(p->cur);
 	}
 	p->cur = c;
-	c->fd = fd;
 	c->detached = fd == -1;
-	if (fd != -1 &&
-	    loop_io_add(cl->loop, fd, LOOP_READ | LOOP_WRITE, conn_io, c) ==
-		-1) {
+	if (fd != -1 && nconn_adopt(&c->nc, fd, LOOP_READ | LOOP_WRITE) == -1) {
 		conn_close(c, "out of memory");
 		return NULL;
 	}
-	c->events = fd != -1 ? LOOP_READ | LOOP_WRITE : 0;
 	conn_arm(c);
 	if (p->tls && fd != -1) {
-		if ((c->tls = ftls_client_new(cl->tls_ctx, fd, p->host)) ==
-		    NULL) {
+		if (nconn_tls_start(&c->nc, cl->tls_ctx, p->host) == -1) {
 			conn_close(c, "out of memory");
 			return NULL;
 		}
 		conn_enter_state(c, HCC_TLS);
-		c->events = 0;
 		conn_want_flush(c);
 		return c;
 	}
