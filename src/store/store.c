@@ -1388,7 +1388,8 @@ store_put_commit(
 	 * key again): the committed file stays, still verified, and a
 	 * collected upload never touches the disk. */
 	store_obj_rel(w->key, rel);
-	same = !created && store_same_object(s, rel, w, sha);
+	same =
+	    !created && r->size == total && store_same_object(s, rel, w, sha);
 	if (!same && w->wbuf != NULL) {
 		/* Collected content goes out with its header in one write. */
 		store_hdr_build(w->wbuf, w->key, w->ns, w->written, now, sha,
