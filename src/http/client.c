@@ -1157,15 +1157,68 @@ hc_is_field_value(const char *s)
 	return 1;
 }
 
+enum http_client_authority_error
+http_client_split_authority(
+    const char *auth, const char *end, char *host, size_t hostlen, int *port)
+{
+	const char *p, *colon = NULL, *h, *hend;
+	size_t i, len;
+	long v;
+
+	if (*auth == '[') {
+		h = auth + 1;
+		if ((hend = memchr(h, ']', (size_t)(end - h))) == NULL)
+			return HTTP_CLIENT_AUTHORITY_IPV6;
+		p = hend + 1;
+		if (p < end && *p != ':')
+			return HTTP_CLIENT_AUTHORITY_SYNTAX;
+		if (p < end)
+			colon = p;
+	} else {
+		h = auth;
+		colon = memchr(auth, ':', (size_t)(end - auth));
+		hend = colon != NULL ? colon : end;
+	}
+	len = (size_t)(hend - h);
+	if (len == 0 || len >= hostlen)
+		return HTTP_CLIENT_AUTHORITY_HOST;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)h[i] <= 0x20 ||
+		    (unsigned char)h[i] >= 0x7f || h[i] == '@')
+			return HTTP_CLIENT_AUTHORITY_HOST;
+	memcpy(host, h, len);
+	host[len] = '\0';
+	if (colon != NULL) {
+		v = 0;
+		for (p = colon + 1; p < end; p++) {
+			if (*p < '0' || *p > '9' || v > 65535)
+				return HTTP_CLIENT_AUTHORITY_PORT;
+			v = v * 10 + (*p - '0');
+		}
+		if (p == colon + 1 || v < 1 || v > 65535)
+			return HTTP_CLIENT_AUTHORITY_PORT;
+		*port = (int)v;
+	}
+	return HTTP_CLIENT_AUTHORITY_OK;
+}
+
 /* Splits an http(s) URL.  host gets the name without brackets. */
 static const char *
 hc_parse_url(const char *url, int *tls, char *host, size_t hostlen, int *port,
     const char **target, size_t *target_len)
 {
-	const char *p, *auth, *end, *colon = NULL, *h, *hend;
-	size_t i, len;
-	long v;
+	static const char *const authority_errors[] = {
+		[HTTP_CLIENT_AUTHORITY_IPV6] = "bad IPv6 address in URL",
+		[HTTP_CLIENT_AUTHORITY_SYNTAX] = "bad URL authority",
+		[HTTP_CLIENT_AUTHORITY_HOST] = "bad host in URL",
+		[HTTP_CLIENT_AUTHORITY_PORT] = "bad port in URL",
+	};
+	const char *auth, *end;
+	enum http_client_authority_error ae;
+	size_t i;
 
+	*target = NULL;
+	*target_len = 0;
 	if (strlen(url) > HTTP_CLIENT_MAX_URL)
 		return "URL too long";
 	if (strncasecmp(url, "http://", 7) == 0) {
@@ -1181,39 +1234,9 @@ hc_parse_url(const char *url, int *tls, char *host, size_t hostlen, int *port,
 	end = auth + strcspn(auth, "/?#");
 	if (memchr(auth, '@', (size_t)(end - auth)) != NULL)
 		return "user info in URLs is not supported";
-	if (*auth == '[') {
-		h = auth + 1;
-		if ((hend = memchr(h, ']', (size_t)(end - h))) == NULL)
-			return "bad IPv6 address in URL";
-		p = hend + 1;
-		if (p < end && *p != ':')
-			return "bad URL authority";
-		if (p < end)
-			colon = p;
-	} else {
-		h = auth;
-		colon = memchr(auth, ':', (size_t)(end - auth));
-		hend = colon != NULL ? colon : end;
-	}
-	len = (size_t)(hend - h);
-	if (len == 0 || len >= hostlen)
-		return "bad host in URL";
-	for (i = 0; i < len; i++)
-		if ((unsigned char)h[i] <= 0x20 || (unsigned char)h[i] >= 0x7f)
-			return "bad host in URL";
-	memcpy(host, h, len);
-	host[len] = '\0';
-	if (colon != NULL) {
-		v = 0;
-		for (p = colon + 1; p < end; p++) {
-			if (*p < '0' || *p > '9' || v > 65535)
-				return "bad port in URL";
-			v = v * 10 + (*p - '0');
-		}
-		if (p == colon + 1 || v < 1 || v > 65535)
-			return "bad port in URL";
-		*port = (int)v;
-	}
+	ae = http_client_split_authority(auth, end, host, hostlen, port);
+	if (ae != HTTP_CLIENT_AUTHORITY_OK)
+		return authority_errors[ae];
 	*target = end;
 	*target_len = strcspn(end, "#");
 	for (i = 0; i < *target_len; i++)

@@ -196,4 +196,23 @@ void http_client_default_resolver(
 void http_client_resolve(struct nconn *nc, http_client_resolver *fn, void *arg,
     const char *host, nconn_step_cb *done);
 
+/* What http_client_split_authority found wrong, for callers to word. */
+enum http_client_authority_error {
+	HTTP_CLIENT_AUTHORITY_OK = 0,
+	HTTP_CLIENT_AUTHORITY_IPV6, /* '[' without ']' */
+	HTTP_CLIENT_AUTHORITY_SYNTAX, /* text after ']' that is no port */
+	HTTP_CLIENT_AUTHORITY_HOST, /* empty, too long or bad byte */
+	HTTP_CLIENT_AUTHORITY_PORT, /* not 1..65535 */
+};
+
+/*
+ * Splits the authority [auth, end) of a URL (RFC 3986 §3.2, without user
+ * info) into host, copied without IPv6 brackets and NUL-terminated into
+ * host[hostlen], and port, set only when one is given.  The host must be
+ * non-empty, shorter than hostlen and printable ASCII without '@'.
+ * Returns HTTP_CLIENT_AUTHORITY_OK or what is wrong.
+ */
+enum http_client_authority_error http_client_split_authority(const char *auth,
+    const char *end, char *host, size_t hostlen, int *port) FAB_WUR;
+
 #endif

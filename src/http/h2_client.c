@@ -20,6 +20,7 @@
 
 #include "base/log.h"
 #include "http/h2_client.h"
+#include "http/h2_conn.h"
 #include "http/h2_frame.h"
 #include "net/ftls.h"
 #include "net/nconn.h"
@@ -407,11 +408,8 @@ static int
 conn_write_block(struct h2_client_conn *c, uint32_t id,
     const struct hpack_field *f, size_t n, int end_stream)
 {
-	buf_reset(&c->hblock);
-	if (hpack_encode_list(&c->enc, &c->hblock, f, n) == -1)
-		return -1;
-	return h2_frame_write_headers(&c->out, id, c->hblock.data,
-	    c->hblock.len, end_stream, c->remote.max_frame_size);
+	return h2_conn_write_block(&c->out, &c->hblock, &c->enc, id, f, n,
+	    end_stream, c->remote.max_frame_size);
 }
 
 /* Binds a queued stream to c and sends its HEADERS. */
@@ -457,15 +455,10 @@ stream_fill(struct h2_client_stream *s, int *progress)
 	int es;
 
 	if (have > 0) {
-		if (s->send_window <= 0 || c->send_window <= 0)
+		n = h2_conn_data_len(have, s->send_window, c->send_window,
+		    c->remote.max_frame_size);
+		if (n == 0)
 			return 1;
-		n = have;
-		if ((int64_t)n > s->send_window)
-			n = (size_t)s->send_window;
-		if ((int64_t)n > c->send_window)
-			n = (size_t)c->send_window;
-		if (n > c->remote.max_frame_size)
-			n = c->remote.max_frame_size;
 		es = n == have && s->end_queued;
 		if (h2_frame_write_data(&c->out, s->id,
 			s->outq.data + s->outq_off, n, es) == -1)
@@ -475,13 +468,7 @@ stream_fill(struct h2_client_stream *s, int *progress)
 		c->send_window -= (int64_t)n;
 		s->last_activity = loop_now(c->cl->loop);
 		*progress = 1;
-		if (s->outq_off == s->outq.len) {
-			buf_reset(&s->outq);
-			s->outq_off = 0;
-		} else if (s->outq_off >= 256 * 1024) {
-			buf_consume(&s->outq, s->outq_off);
-			s->outq_off = 0;
-		}
+		h2_conn_compact(&s->outq, &s->outq_off, 256 * 1024);
 		if (es) {
 			s->end_queued = 0;
 			stream_enter_state(s, HCS_HALF_LOCAL, NULL);
@@ -575,13 +562,7 @@ conn_flush(struct h2_client_conn *c)
 			return;
 		}
 		c->out_off += (size_t)n;
-		if (c->out_off == c->out.len) {
-			buf_reset(&c->out);
-			c->out_off = 0;
-		} else if (c->out_off >= HCC_OUT_LOW) {
-			buf_consume(&c->out, c->out_off);
-			c->out_off = 0;
-		}
+		h2_conn_compact(&c->out, &c->out_off, HCC_OUT_LOW);
 	}
 	conn_notify_writable(c);
 }
@@ -803,19 +784,6 @@ conn_error(struct h2_client_conn *c, uint32_t code, const char *msg)
 
 /* ---- header blocks ---- */
 
-static int
-is_connection_header(struct span n)
-{
-	static const char *const names[] = { "connection", "keep-alive",
-		"proxy-connection", "transfer-encoding", "upgrade" };
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (span_eq_str(n, names[i]))
-			return 1;
-	return 0;
-}
-
 /*
  * Checks a decoded response block against RFC 9113 §8.3.2 and §8.1: one
  * ":status" of three digits first and no other pseudo-header (none at
@@ -831,7 +799,7 @@ block_check(const struct hpack_list *l, int trailers, int *status)
 	*status = 0;
 	for (i = 0; i < l->count; i++) {
 		f = &l->fields[i];
-		if (f->name.len == 0 || is_connection_header(f->name))
+		if (f->name.len == 0 || h2_conn_is_connection_header(f->name))
 			return -1;
 		for (j = 0; j < f->name.len; j++)
 			if (f->name.p[j] >= 'A' && f->name.p[j] <= 'Z')
@@ -928,15 +896,10 @@ conn_on_header_block(struct h2_client_conn *c)
 static int
 conn_consumed(struct h2_client_conn *c, uint32_t n)
 {
-	c->recv_unacked += n;
-	if (c->recv_unacked >= c->cl->opts.connection_window / 2) {
-		if (h2_frame_write_window_update(&c->out, 0, c->recv_unacked) ==
-		    -1) {
-			conn_close(c, "out of memory");
-			return -1;
-		}
-		c->recv_window += c->recv_unacked;
-		c->recv_unacked = 0;
+	if (h2_conn_credit(&c->out, 0, &c->recv_window, &c->recv_unacked, n,
+		c->cl->opts.connection_window / 2) == -1) {
+		conn_close(c, "out of memory");
+		return -1;
 	}
 	return 0;
 }
@@ -992,16 +955,9 @@ frame_data(struct h2_client_conn *c, const struct h2_frame *f)
 		stream_remote_end(s);
 		return;
 	}
-	s->recv_unacked += f->length;
-	if (s->recv_unacked >= half) {
-		if (h2_frame_write_window_update(
-			&c->out, s->id, s->recv_unacked) == -1) {
-			conn_close(c, "out of memory");
-			return;
-		}
-		s->recv_window += s->recv_unacked;
-		s->recv_unacked = 0;
-	}
+	if (h2_conn_credit(&c->out, s->id, &s->recv_window, &s->recv_unacked,
+		f->length, half) == -1)
+		conn_close(c, "out of memory");
 }
 
 static void
@@ -1036,7 +992,7 @@ frame_rst_stream(struct h2_client_conn *c, const struct h2_frame *f)
 static void
 frame_settings(struct h2_client_conn *c, const struct h2_frame *f)
 {
-	struct h2_settings old = c->remote;
+	struct h2_settings old;
 	struct h2_client_stream *s;
 	uint32_t code = 0;
 	const char *err = NULL;
@@ -1044,25 +1000,19 @@ frame_settings(struct h2_client_conn *c, const struct h2_frame *f)
 
 	if (f->flags & H2_FLAG_ACK)
 		return;
-	if (h2_settings_apply(
-		&c->remote, f->payload.p, f->payload.len, &code, &err) < 0) {
+	if (h2_conn_settings_recv(&c->remote, &old, f, &delta, &code, &err) <
+	    0) {
 		conn_error(c, code, err);
 		return;
 	}
 	/* §6.9.2: a new initial window shifts every stream window. */
-	delta = (int64_t)c->remote.initial_window_size -
-	    (int64_t)old.initial_window_size;
-	for (s = c->streams; s != NULL && delta != 0; s = s->next) {
-		s->send_window += delta;
-		if (s->send_window > (int64_t)H2_MAX_WINDOW) {
+	for (s = c->streams; s != NULL && delta != 0; s = s->next)
+		if (h2_conn_window_add(&s->send_window, delta) == -1) {
 			conn_error(c, H2_FLOW_CONTROL_ERROR,
 			    "stream window above 2^31-1");
 			return;
 		}
-	}
-	if (c->remote.header_table_size != old.header_table_size)
-		hpack_encoder_set_max(&c->enc, c->remote.header_table_size);
-	if (h2_frame_write_settings_ack(&c->out) == -1) {
+	if (h2_conn_settings_ack(&c->out, &c->enc, &old, &c->remote) == -1) {
 		conn_close(c, "out of memory");
 		return;
 	}
@@ -1129,8 +1079,8 @@ frame_window_update(struct h2_client_conn *c, const struct h2_frame *f)
 	struct h2_client_stream *s;
 
 	if (f->stream_id == 0) {
-		c->send_window += f->window_increment;
-		if (c->send_window > (int64_t)H2_MAX_WINDOW)
+		if (h2_conn_window_add(&c->send_window, f->window_increment) ==
+		    -1)
 			conn_error(c, H2_FLOW_CONTROL_ERROR,
 			    "connection window above 2^31-1");
 		return;
@@ -1141,8 +1091,7 @@ frame_window_update(struct h2_client_conn *c, const struct h2_frame *f)
 			    "WINDOW_UPDATE on idle stream");
 		return;
 	}
-	s->send_window += f->window_increment;
-	if (s->send_window > (int64_t)H2_MAX_WINDOW)
+	if (h2_conn_window_add(&s->send_window, f->window_increment) == -1)
 		stream_reset(s, H2_FLOW_CONTROL_ERROR,
 		    "server overflowed the stream window");
 }
@@ -1177,9 +1126,7 @@ conn_frame(struct h2_client_conn *c, const struct h2_frame *f)
 		    "server preface is not SETTINGS (not an HTTP/2 server?)");
 		return;
 	}
-	if (h2_frame_block_open(&c->block) || f->type == H2_FRAME_HEADERS ||
-	    f->type == H2_FRAME_PUSH_PROMISE ||
-	    f->type == H2_FRAME_CONTINUATION) {
+	if (h2_conn_is_block_frame(&c->block, f)) {
 		rc = h2_frame_block_add(&c->block, f, &code, &err);
 		if (rc < 0) {
 			conn_error(c, code, err);
@@ -1235,13 +1182,7 @@ conn_process(struct h2_client_conn *c)
 	}
 	if (c->state == HCC_DEAD)
 		return;
-	if (c->in_off == c->in.len) {
-		buf_reset(&c->in);
-		c->in_off = 0;
-	} else if (c->in_off > 0) {
-		buf_consume(&c->in, c->in_off);
-		c->in_off = 0;
-	}
+	h2_conn_compact(&c->in, &c->in_off, 1);
 }
 
 /* Reads what is there and handles it. */
@@ -1505,9 +1446,15 @@ parse_origin(const char *origin, int *tls, char *host, size_t hostlen,
 		int port;
 	} schemes[] = { { "grpc://", 0, 80 }, { "http://", 0, 80 },
 		{ "grpcs://", 1, 443 }, { "https://", 1, 443 } };
-	const char *auth = NULL, *end, *h, *hend, *colon = NULL, *q;
+	static const char *const authority_errors[] = {
+		[HTTP_CLIENT_AUTHORITY_IPV6] = "bad IPv6 address in origin",
+		[HTTP_CLIENT_AUTHORITY_SYNTAX] = "bad origin authority",
+		[HTTP_CLIENT_AUTHORITY_HOST] = "bad host in origin",
+		[HTTP_CLIENT_AUTHORITY_PORT] = "bad port in origin",
+	};
+	const char *auth = NULL, *end;
+	enum http_client_authority_error ae;
 	size_t i, len;
-	long v;
 
 	if (origin == NULL || strlen(origin) > H2_CLIENT_MAX_ORIGIN)
 		return "bad origin";
@@ -1528,40 +1475,9 @@ parse_origin(const char *origin, int *tls, char *host, size_t hostlen,
 		return "origin has a path";
 	if ((size_t)(end - auth) >= authlen)
 		return "origin too long";
-	if (*auth == '[') {
-		h = auth + 1;
-		if ((hend = memchr(h, ']', (size_t)(end - h))) == NULL)
-			return "bad IPv6 address in origin";
-		q = hend + 1;
-		if (q < end && *q != ':')
-			return "bad origin authority";
-		if (q < end)
-			colon = q;
-	} else {
-		h = auth;
-		colon = memchr(auth, ':', (size_t)(end - auth));
-		hend = colon != NULL ? colon : end;
-	}
-	len = (size_t)(hend - h);
-	if (len == 0 || len >= hostlen)
-		return "bad host in origin";
-	for (i = 0; i < len; i++)
-		if ((unsigned char)h[i] <= 0x20 ||
-		    (unsigned char)h[i] >= 0x7f || h[i] == '@')
-			return "bad host in origin";
-	memcpy(host, h, len);
-	host[len] = '\0';
-	if (colon != NULL) {
-		v = 0;
-		for (q = colon + 1; q < end; q++) {
-			if (*q < '0' || *q > '9' || v > 65535)
-				return "bad port in origin";
-			v = v * 10 + (*q - '0');
-		}
-		if (q == colon + 1 || v < 1 || v > 65535)
-			return "bad port in origin";
-		*port = (int)v;
-	}
+	ae = http_client_split_authority(auth, end, host, hostlen, port);
+	if (ae != HTTP_CLIENT_AUTHORITY_OK)
+		return authority_errors[ae];
 	memcpy(authority, auth, (size_t)(end - auth));
 	authority[end - auth] = '\0';
 	return NULL;
@@ -1724,7 +1640,7 @@ field_ok(const struct hpack_field *f)
 	size_t i;
 
 	if (f->name.p == NULL || f->name.len == 0 || f->name.p[0] == ':' ||
-	    is_connection_header(f->name))
+	    h2_conn_is_connection_header(f->name))
 		return 0;
 	if (f->value.len > 0 && f->value.p == NULL)
 		return 0;

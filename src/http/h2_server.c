@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "http/h2_conn.h"
 #include "http/h2_frame.h"
 #include "http/h2_server.h"
 #include "net/ftls.h"
@@ -350,11 +351,8 @@ static int
 conn_write_block(struct h2_conn *c, uint32_t id, const struct hpack_field *f,
     size_t n, int end_stream)
 {
-	buf_reset(&c->hblock);
-	if (hpack_encode_list(&c->enc, &c->hblock, f, n) == -1)
-		return -1;
-	return h2_frame_write_headers(&c->out, id, c->hblock.data,
-	    c->hblock.len, end_stream, c->remote.max_frame_size);
+	return h2_conn_write_block(&c->out, &c->hblock, &c->enc, id, f, n,
+	    end_stream, c->remote.max_frame_size);
 }
 
 /* ---- sending: move queued DATA into the connection buffer ---- */
@@ -368,15 +366,10 @@ stream_fill(struct h2_stream *s, int *progress)
 	int es;
 
 	if (have > 0) {
-		if (s->send_window <= 0 || c->send_window <= 0)
+		n = h2_conn_data_len(have, s->send_window, c->send_window,
+		    c->remote.max_frame_size);
+		if (n == 0)
 			return 1;
-		n = have;
-		if ((int64_t)n > s->send_window)
-			n = (size_t)s->send_window;
-		if ((int64_t)n > c->send_window)
-			n = (size_t)c->send_window;
-		if (n > c->remote.max_frame_size)
-			n = c->remote.max_frame_size;
 		es = n == have && s->end_queued && !s->has_trailers;
 		if (h2_frame_write_data(&c->out, s->id,
 			s->outq.data + s->outq_off, n, es) == -1)
@@ -385,13 +378,7 @@ stream_fill(struct h2_stream *s, int *progress)
 		s->send_window -= (int64_t)n;
 		c->send_window -= (int64_t)n;
 		*progress = 1;
-		if (s->outq_off == s->outq.len) {
-			buf_reset(&s->outq);
-			s->outq_off = 0;
-		} else if (s->outq_off >= 256 * 1024) {
-			buf_consume(&s->outq, s->outq_off);
-			s->outq_off = 0;
-		}
+		h2_conn_compact(&s->outq, &s->outq_off, 256 * 1024);
 		if (es) {
 			s->end_queued = 0;
 			stream_local_end(s);
@@ -546,13 +533,7 @@ conn_flush(struct h2_conn *c)
 		}
 		c->out_off += (size_t)n;
 		c->last_io_ms = c->last_progress_ms = loop_now(l);
-		if (c->out_off == c->out.len) {
-			buf_reset(&c->out);
-			c->out_off = 0;
-		} else if (c->out_off >= H2_OUT_LOW) {
-			buf_consume(&c->out, c->out_off);
-			c->out_off = 0;
-		}
+		h2_conn_compact(&c->out, &c->out_off, H2_OUT_LOW);
 	}
 	if (c->state == H2C_DEAD)
 		return;
@@ -798,19 +779,6 @@ conn_error(struct h2_conn *c, uint32_t code, const char *msg)
 
 /* ---- header blocks ---- */
 
-static int
-is_connection_header(struct span n)
-{
-	static const char *const names[] = { "connection", "keep-alive",
-		"proxy-connection", "transfer-encoding", "upgrade" };
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (span_eq_str(n, names[i]))
-			return 1;
-	return 0;
-}
-
 /*
  * Collects one field and records (without stopping the decoder, which
  * would desynchronise the dynamic table) the RFC 9113 §8.2-§8.3 rules
@@ -840,7 +808,7 @@ conn_field_cb(void *arg, const struct hpack_field *f)
 			c->seen_pseudo |= 1u << i;
 	} else {
 		c->seen_regular = 1;
-		if (f->name.len == 0 || is_connection_header(f->name) ||
+		if (f->name.len == 0 || h2_conn_is_connection_header(f->name) ||
 		    (span_eq_str(f->name, "te") &&
 			!span_eq_str(f->value, "trailers")))
 			c->malformed = 1;
@@ -975,16 +943,9 @@ conn_on_header_block(struct h2_conn *c)
 static void
 conn_consumed(struct h2_conn *c, uint32_t n)
 {
-	c->recv_unacked += n;
-	if (c->recv_unacked >= c->srv->lim.connection_window / 2) {
-		if (h2_frame_write_window_update(&c->out, 0, c->recv_unacked) ==
-		    -1) {
-			conn_close(c, H2_INTERNAL_ERROR);
-			return;
-		}
-		c->recv_window += c->recv_unacked;
-		c->recv_unacked = 0;
-	}
+	if (h2_conn_credit(&c->out, 0, &c->recv_window, &c->recv_unacked, n,
+		c->srv->lim.connection_window / 2) == -1)
+		conn_close(c, H2_INTERNAL_ERROR);
 }
 
 static void
@@ -1030,16 +991,9 @@ frame_data(struct h2_conn *c, const struct h2_frame *f)
 	}
 	if (s->state != H2S_OPEN)
 		return;
-	s->recv_unacked += f->length;
-	if (s->recv_unacked >= srv->lim.initial_window / 2) {
-		if (h2_frame_write_window_update(
-			&c->out, s->id, s->recv_unacked) == -1) {
-			conn_close(c, H2_INTERNAL_ERROR);
-			return;
-		}
-		s->recv_window += s->recv_unacked;
-		s->recv_unacked = 0;
-	}
+	if (h2_conn_credit(&c->out, s->id, &s->recv_window, &s->recv_unacked,
+		f->length, srv->lim.initial_window / 2) == -1)
+		conn_close(c, H2_INTERNAL_ERROR);
 }
 
 static void
@@ -1080,7 +1034,7 @@ frame_rst_stream(struct h2_conn *c, const struct h2_frame *f)
 static void
 frame_settings(struct h2_conn *c, const struct h2_frame *f)
 {
-	struct h2_settings old = c->remote;
+	struct h2_settings old;
 	struct h2_stream *s;
 	uint32_t code = 0;
 	const char *err = NULL;
@@ -1095,25 +1049,19 @@ frame_settings(struct h2_conn *c, const struct h2_frame *f)
 		conn_error(c, H2_ENHANCE_YOUR_CALM, "too many SETTINGS");
 		return;
 	}
-	if (h2_settings_apply(
-		&c->remote, f->payload.p, f->payload.len, &code, &err) < 0) {
+	if (h2_conn_settings_recv(&c->remote, &old, f, &delta, &code, &err) <
+	    0) {
 		conn_error(c, code, err);
 		return;
 	}
 	/* §6.9.2: a new initial window shifts every stream window. */
-	delta = (int64_t)c->remote.initial_window_size -
-	    (int64_t)old.initial_window_size;
-	for (s = c->streams; s != NULL && delta != 0; s = s->next) {
-		s->send_window += delta;
-		if (s->send_window > (int64_t)H2_MAX_WINDOW) {
+	for (s = c->streams; s != NULL && delta != 0; s = s->next)
+		if (h2_conn_window_add(&s->send_window, delta) == -1) {
 			conn_error(c, H2_FLOW_CONTROL_ERROR,
 			    "stream window above 2^31-1");
 			return;
 		}
-	}
-	if (c->remote.header_table_size != old.header_table_size)
-		hpack_encoder_set_max(&c->enc, c->remote.header_table_size);
-	if (h2_frame_write_settings_ack(&c->out) == -1) {
+	if (h2_conn_settings_ack(&c->out, &c->enc, &old, &c->remote) == -1) {
 		conn_close(c, H2_INTERNAL_ERROR);
 		return;
 	}
@@ -1162,8 +1110,8 @@ frame_window_update(struct h2_conn *c, const struct h2_frame *f)
 	struct h2_stream *s;
 
 	if (f->stream_id == 0) {
-		c->send_window += f->window_increment;
-		if (c->send_window > (int64_t)H2_MAX_WINDOW)
+		if (h2_conn_window_add(&c->send_window, f->window_increment) ==
+		    -1)
 			conn_error(c, H2_FLOW_CONTROL_ERROR,
 			    "connection window above 2^31-1");
 		return;
@@ -1174,8 +1122,7 @@ frame_window_update(struct h2_conn *c, const struct h2_frame *f)
 			    "WINDOW_UPDATE on idle stream");
 		return;
 	}
-	s->send_window += f->window_increment;
-	if (s->send_window > (int64_t)H2_MAX_WINDOW)
+	if (h2_conn_window_add(&s->send_window, f->window_increment) == -1)
 		stream_reset(s, H2_FLOW_CONTROL_ERROR);
 }
 
@@ -1214,9 +1161,7 @@ conn_frame(struct h2_conn *c, const struct h2_frame *f)
 		    c, H2_PROTOCOL_ERROR, "preface not followed by SETTINGS");
 		return;
 	}
-	if (h2_frame_block_open(&c->block) || f->type == H2_FRAME_HEADERS ||
-	    f->type == H2_FRAME_PUSH_PROMISE ||
-	    f->type == H2_FRAME_CONTINUATION) {
+	if (h2_conn_is_block_frame(&c->block, f)) {
 		rc = h2_frame_block_add(&c->block, f, &code, &err);
 		if (rc < 0) {
 			if (code == H2_ENHANCE_YOUR_CALM)
@@ -1290,13 +1235,7 @@ conn_process(struct h2_conn *c)
 	}
 	if (c->state == H2C_DEAD)
 		return;
-	if (c->in_off == c->in.len) {
-		buf_reset(&c->in);
-		c->in_off = 0;
-	} else if (c->in_off > 0) {
-		buf_consume(&c->in, c->in_off);
-		c->in_off = 0;
-	}
+	h2_conn_compact(&c->in, &c->in_off, 1);
 }
 
 static void
