@@ -152,6 +152,29 @@ op_call(struct upstream_op *op, const char *method, const struct buf *m,
 	return grpc_client_call_start(op->u->gc, &r, err);
 }
 
+/* Starts a unary call of method whose request is req (enc_err is the
+ * error if it cannot be encoded).  Returns 0, or -1 with *err and op
+ * freed. */
+static int
+op_start(struct upstream_op *op, const struct pb_msgdesc *desc, const void *req,
+    const char *method, const char *enc_err, grpc_client_message_cb *on_message,
+    grpc_client_done_cb *on_done, const char **err)
+{
+	struct buf m;
+
+	buf_init(&m);
+	if (pb_encode(desc, req, &m) != 0)
+		*err = enc_err;
+	else
+		op->call =
+		    op_call(op, method, &m, 0, on_message, NULL, on_done, err);
+	buf_release(&m);
+	if (op->call != NULL)
+		return 0;
+	op_free(op);
+	return -1;
+}
+
 /* "STATUS_NAME: message" of a failed call, into out. */
 static void
 status_text(const struct grpc_client_status *st, char *out, size_t len)
@@ -258,7 +281,6 @@ fabrikup_get(void *impl, const unsigned char *key,
 	struct fabrikup *u = impl;
 	struct fabrik_pb_get_request req;
 	struct upstream_op *op;
-	struct buf m;
 
 	if ((op = op_new(u, FABRIKUP_GET, arg)) == NULL) {
 		*err = "out of memory";
@@ -267,20 +289,10 @@ fabrikup_get(void *impl, const unsigned char *key,
 	op->gcb = cb;
 	memset(&req, 0, sizeof(req));
 	req.key = span_make(key, UPSTREAM_KEY_LEN);
-	buf_init(&m);
-	if (pb_encode(&fabrik_pb_get_request_desc, &req, &m) != 0) {
-		*err = "cannot encode GetRequest";
-		goto fail;
-	}
-	if ((op->call = op_call(op, FABRIKUP_SVC "Get", &m, 0, get_message,
-		 NULL, get_done, err)) == NULL)
-		goto fail;
-	buf_release(&m);
+	if (op_start(op, &fabrik_pb_get_request_desc, &req, FABRIKUP_SVC "Get",
+		"cannot encode GetRequest", get_message, get_done, err) == -1)
+		return NULL;
 	return op;
-fail:
-	buf_release(&m);
-	op_free(op);
-	return NULL;
 }
 
 /* ---- put ---- */
@@ -493,7 +505,6 @@ fabrikup_del(void *impl, const unsigned char *key, upstream_done_cb *done,
 	struct fabrikup *u = impl;
 	struct fabrik_pb_delete_request req;
 	struct upstream_op *op;
-	struct buf m;
 
 	if ((op = op_new(u, FABRIKUP_DEL, arg)) == NULL) {
 		*err = "out of memory";
@@ -502,20 +513,11 @@ fabrikup_del(void *impl, const unsigned char *key, upstream_done_cb *done,
 	op->done = done;
 	memset(&req, 0, sizeof(req));
 	req.key = span_make(key, UPSTREAM_KEY_LEN);
-	buf_init(&m);
-	if (pb_encode(&fabrik_pb_delete_request_desc, &req, &m) != 0) {
-		*err = "cannot encode DeleteRequest";
-		goto fail;
-	}
-	if ((op->call = op_call(op, FABRIKUP_SVC "Delete", &m, 0, del_message,
-		 NULL, op_done, err)) == NULL)
-		goto fail;
-	buf_release(&m);
+	if (op_start(op, &fabrik_pb_delete_request_desc, &req,
+		FABRIKUP_SVC "Delete", "cannot encode DeleteRequest",
+		del_message, op_done, err) == -1)
+		return NULL;
 	return op;
-fail:
-	buf_release(&m);
-	op_free(op);
-	return NULL;
 }
 
 /* ---- lifetime ---- */
